@@ -1,0 +1,24 @@
+import type { SnapshotFrom } from 'xstate';
+import type { ActivationState, ActivationUpdate } from '../store.ts';
+import type { activationMachine } from './machine.ts';
+
+export type ActivationSnapshot = SnapshotFrom<typeof activationMachine>;
+
+const settlingStates: ReadonlySet<ActivationState> = new Set(['cancelling', 'rejecting', 'expiring', 'finishing']);
+
+/** The domain state a snapshot is in (the top-level state; `opening` is never at rest). */
+export function stateOf(snapshot: ActivationSnapshot): ActivationState {
+  const value = snapshot.value;
+  return (typeof value === 'string' ? value : Object.keys(value)[0]) as ActivationState;
+}
+
+/** True while an ending's effects (refund, claim, next order) are still running. */
+export function isSettling(state: ActivationState): boolean {
+  return settlingStates.has(state);
+}
+
+/** What the store keeps beside the snapshot, derived from it. */
+export function projection(snapshot: ActivationSnapshot, persisted: unknown, at: number): ActivationUpdate {
+  const { code, messages, nextId } = snapshot.context;
+  return { state: stateOf(snapshot), live: snapshot.status === 'active', code, messages, nextId, snapshot: persisted, at };
+}

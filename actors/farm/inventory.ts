@@ -1,0 +1,28 @@
+import type { FarmListener } from '../../modems/index.ts';
+import type { Inbox } from '../inbox/index.ts';
+import type { Clock, Log } from '../log.ts';
+import type { Store } from '../store.ts';
+
+/**
+ * Turns what the modem farm reports into the SIM inventory and the inbox. The
+ * ICCID is a SIM's identity: a SIM seen in a new slot is the same SIM, moved.
+ */
+export function inventory(deps: { store: Store; inbox: Inbox; clock: Clock; log: Log }): FarmListener {
+  const { store, inbox, clock, log } = deps;
+  return async (event) => {
+    switch (event.type) {
+      case 'sim.present': {
+        const { sim, channel, slot } = event;
+        await store.upsertSim({ ...sim, channel, slot, online: true, at: clock.now() });
+        return;
+      }
+      case 'sim.absent':
+        await store.setSimOnline(event.iccid, false, clock.now());
+        log.info({ iccid: event.iccid, channel: event.channel, slot: event.slot }, 'sim gone from its slot');
+        return;
+      case 'sms.received':
+        await inbox.receive(event.sms);
+        return;
+    }
+  };
+}

@@ -1,0 +1,69 @@
+import type { IncomingSms } from '../../modems/index.ts';
+import type { ActivationRegistry } from '../registry/index.ts';
+import { SmsRules } from '../sms/index.ts';
+import type { Log } from '../log.ts';
+import type { SmsRecord, Store } from '../store.ts';
+
+export interface InboxOptions {
+  store: Store;
+  registry: ActivationRegistry;
+  log: Log;
+  /** How often admins' rule changes are picked up (another process may write them). */
+  rulesRefreshMs?: number;
+}
+
+/**
+ * Where every SMS lands: stored first (once, by fingerprint), then routed to
+ * the live activations on its SIM whose service it names, or to a catch-all
+ * ("not in list") activation when it names none. An SMS nobody takes stays on
+ * the SIM's record.
+ */
+export class Inbox {
+  readonly #o: InboxOptions;
+  #rules = new SmsRules();
+  #refresh: NodeJS.Timeout | undefined;
+
+  constructor(options: InboxOptions) {
+    this.#o = options;
+  }
+
+  async start() {
+    await this.reloadRules();
+    this.#refresh = setInterval(() => void this.reloadRules().catch(() => {}), this.#o.rulesRefreshMs ?? 5_000);
+    this.#refresh.unref();
+  }
+
+  stop() {
+    clearInterval(this.#refresh);
+  }
+
+  async reloadRules() {
+    this.#rules = new SmsRules(await this.#o.store.rules());
+  }
+
+  /** Resolves once the SMS is durably stored and routed; only then may the modem delete it. */
+  async receive(incoming: IncomingSms): Promise<{ sms: SmsRecord; duplicate: boolean; activationIds: number[] }> {
+    const { store, registry } = this.#o;
+    const sim = await store.simByIccid(incoming.iccid);
+    const { sms, duplicate } = await store.saveSms({
+      fingerprint: incoming.fingerprint, iccid: incoming.iccid, phone: sim?.phone ?? '', sender: incoming.from,
+      text: incoming.text, receivedAt: incoming.receivedAt,
+    });
+    // A duplicate is routed again too: a crash may have come between storing and routing,
+    // and an activation ignores an SMS it already holds.
+    const activationIds = await registry.deliver(
+      { smsId: sms.id, iccid: sms.iccid, from: sms.sender, text: sms.text, at: sms.receivedAt },
+      (services) => this.#route(services, sms.sender, sms.text),
+    );
+    const all = [...new Set([...sms.activationIds, ...activationIds])];
+    if (all.length !== sms.activationIds.length) await store.linkSms(sms.id, all);
+    this.#o.log.debug({ smsId: sms.id, iccid: sms.iccid, activationIds: all, duplicate }, 'sms stored');
+    return { sms: { ...sms, activationIds: all }, duplicate, activationIds };
+  }
+
+  #route(services: string[], from: string, text: string) {
+    const named = services.filter((s) => this.#rules.names(s, from, text));
+    const takers = named.length > 0 ? named : services.filter((s) => this.#rules.catchesAll(s));
+    return takers.map((service) => ({ service, code: this.#rules.code(service, text) }));
+  }
+}

@@ -1,0 +1,1 @@
+export { Inbox, type InboxOptions } from './inbox.ts';

@@ -1,0 +1,12 @@
+/** The domain: activations, money, the SIM inventory and the Store port. */
+export * from './store.ts';
+export * from './catalogue/index.ts';
+export { formatRubles, parseRubles, rublesNumber, type Kopecks } from './money.ts';
+export { systemClock, type Clock, type Log } from './log.ts';
+export { activationMachine, isSettling, stateOf, type ActivationContext, type ActivationInput, type ClientCommand } from './activation/index.ts';
+export * from './registry/index.ts';
+export { Inbox } from './inbox/index.ts';
+export { inventory } from './farm/index.ts';
+export { SmsRules, sampleSms } from './sms/index.ts';
+export { apiKeyHash, newApiKey } from './accounts/keys.ts';
+export { seedCatalogue } from './catalogue/seed.ts';

@@ -1,0 +1,288 @@
+import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
+import {
+  activationMachine, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
+} from '../activation/index.ts';
+import type { Dialect, SimFilter } from '../catalogue/index.ts';
+import type { Clock, Log } from '../log.ts';
+import type { ActivationRecord, Settlement, Store } from '../store.ts';
+
+/** An activation as callers see it: the stored record without the snapshot. */
+export type ActivationView = Omit<ActivationRecord, 'snapshot' | 'version'>;
+
+export interface OrderRequest {
+  accountId: number;
+  service: string;
+  filter: SimFilter;
+  forwarding: boolean;
+  dialect: Dialect;
+  /** count=N: N activations on the same number, one after another. */
+  count: number;
+}
+
+export type OrderOutcome = { ok: true; activation: ActivationView } | { ok: false; code: 'noNumbers' | 'noBalance' };
+export type RepeatOutcome = { ok: true; activation: ActivationView } | { ok: false; code: 'noNumbers' | 'doubleRetry' };
+export type CommandOutcome =
+  | { ok: true; activation: ActivationView }
+  | { ok: false; code: 'noActivation' | 'notAllowed' | 'earlyCancel' };
+
+/** What the registry tells the rest of the system (live channel, demo responder). */
+export type ActivationNews =
+  | { type: 'activation.opened'; activation: ActivationView }
+  | { type: 'activation.changed'; activation: ActivationView };
+
+export interface RegistryOptions {
+  store: Store;
+  clock: Clock;
+  log: Log;
+  /** How long an activation waits for its code before it expires (the spec's 20 minutes). */
+  ttlMs: number;
+  /** How long after the order a cancel is refused, when the early-cancel rule is on. */
+  earlyCancelMs?: number;
+}
+
+interface Entry {
+  actor: Actor<typeof activationMachine>;
+  record: ActivationRecord;
+  version: number;
+  persisted: Promise<void>;
+}
+
+type Listener = (news: ActivationNews) => void;
+
+/**
+ * Creates, finds and rehydrates activation actors. Every snapshot an actor
+ * takes is written through the Store (compare-and-set on its version) before a
+ * caller hears the outcome; ended activations leave memory and are read back
+ * from the store.
+ */
+export class ActivationRegistry {
+  readonly #o: RegistryOptions;
+  readonly #live = new Map<number, Entry>();
+  readonly #bySim = new Map<string, Set<number>>();
+  readonly #listeners = new Set<Listener>();
+  readonly #machine: typeof activationMachine;
+
+  constructor(options: RegistryOptions) {
+    this.#o = options;
+    const { store, clock } = options;
+    this.#machine = activationMachine.provide({
+      actors: {
+        settle: fromPromise(async ({ input }: { input: Omit<Settlement, 'at'> }) => {
+          await store.settleActivation({ ...input, at: clock.now() });
+        }),
+        continueOrder: fromPromise(async ({ input }: { input: { activationId: number } }) =>
+          this.#continue(input.activationId),
+        ),
+      },
+      delays: {
+        untilExpiry: ({ context }) => Math.max(0, context.expiresAt - clock.now()),
+      },
+    });
+  }
+
+  /** Brings every live activation of the store back, in its state, with its deadline re-armed. */
+  async restore(): Promise<number> {
+    const live = await this.#o.store.liveActivations();
+    for (const record of live) {
+      if (!this.#live.has(record.id)) this.#spawn(record);
+    }
+    await Promise.all([...this.#live.values()].map((e) => e.persisted));
+    return live.length;
+  }
+
+  async order(req: OrderRequest): Promise<OrderOutcome> {
+    const now = this.#o.clock.now();
+    const result = await this.#o.store.openActivation({
+      accountId: req.accountId, service: req.service, filter: req.filter, forwarding: req.forwarding,
+      dialect: req.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: Math.max(0, req.count - 1),
+    });
+    if (!result.ok) return { ok: false, code: result.code === 'noBalance' ? 'noBalance' : 'noNumbers' };
+    return { ok: true, activation: await this.#opened(result.activation) };
+  }
+
+  /** A free repeat on a number this account already received this service's code on. */
+  async repeat(accountId: number, phone: string, service: string, dialect: Dialect): Promise<RepeatOutcome> {
+    const { store, clock } = this.#o;
+    const [sim, previous] = await Promise.all([
+      store.simByPhone(phone),
+      store.lastCodedActivation(accountId, phone, service),
+    ]);
+    // "while we not change this sim card": the same ICCID must still be in the farm.
+    if (!sim || !sim.online || !previous || previous.iccid !== sim.iccid) return { ok: false, code: 'noNumbers' };
+    const now = clock.now();
+    const result = await store.openActivation({
+      accountId, service, filter: {}, forwarding: previous.forwarding, dialect, createdAt: now,
+      expiresAt: now + this.#o.ttlMs, remaining: 0, repeat: { iccid: sim.iccid, previousId: previous.id, chained: false },
+    });
+    if (!result.ok) return { ok: false, code: result.code === 'busy' ? 'doubleRetry' : 'noNumbers' };
+    return { ok: true, activation: await this.#opened(result.activation) };
+  }
+
+  /** An activation of this account, live or ended; someone else's is indistinguishable from a missing one. */
+  async view(accountId: number, id: number): Promise<ActivationView | undefined> {
+    const entry = this.#live.get(id);
+    if (entry) return entry.record.accountId === accountId ? this.#view(entry) : undefined;
+    const record = await this.#o.store.activation(id);
+    return record && record.accountId === accountId ? strip(record) : undefined;
+  }
+
+  /** A client's setStatus as a domain command; resolves once its effects are settled and stored. */
+  async command(accountId: number, id: number, command: ClientCommand, earlyCancelRule = false): Promise<CommandOutcome> {
+    const entry = this.#live.get(id);
+    if (!entry || entry.record.accountId !== accountId) {
+      const ended = await this.view(accountId, id);
+      return { ok: false, code: ended ? 'notAllowed' : 'noActivation' };
+    }
+    const snapshot = entry.actor.getSnapshot();
+    if (isSettling(stateOf(snapshot)) || !snapshot.can({ type: command })) return { ok: false, code: 'notAllowed' };
+    if (command === 'client.cancel' && earlyCancelRule && this.#tooEarlyToCancel(entry)) {
+      return { ok: false, code: 'earlyCancel' };
+    }
+    entry.actor.send({ type: command });
+    await this.#settled(entry);
+    return { ok: true, activation: this.#view(entry) };
+  }
+
+  /** Hands an stored SMS to live activations on its SIM; returns the ids that took it. */
+  async deliver(
+    sms: { smsId: number; iccid: string; from: string; text: string; at: number },
+    route: (services: string[]) => { service: string; code: string }[],
+  ): Promise<number[]> {
+    const ids = [...(this.#bySim.get(sms.iccid) ?? [])];
+    const entries = ids.map((id) => this.#live.get(id)!).filter((e) => !isSettling(stateOf(e.actor.getSnapshot())));
+    const takers = route([...new Set(entries.map((e) => e.record.service))]);
+    const taken: Entry[] = [];
+    for (const { service, code } of takers) {
+      for (const entry of entries.filter((e) => e.record.service === service)) {
+        entry.actor.send({ type: 'sms.received', sms: { smsId: sms.smsId, from: sms.from, text: sms.text, code, at: sms.at } });
+        taken.push(entry);
+      }
+    }
+    await Promise.all(taken.map((e) => e.persisted));
+    return taken.map((e) => e.record.id);
+  }
+
+  /** Live activations, newest last. */
+  live(): ActivationView[] {
+    return [...this.#live.values()].map((e) => this.#view(e));
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops every actor (their stored state stays as it is, to be restored). */
+  async stop(): Promise<void> {
+    await Promise.all([...this.#live.values()].map((e) => e.persisted));
+    for (const entry of this.#live.values()) entry.actor.stop();
+    this.#live.clear();
+    this.#bySim.clear();
+  }
+
+  async #opened(record: ActivationRecord): Promise<ActivationView> {
+    const entry = this.#live.get(record.id) ?? this.#spawn(record);
+    await entry.persisted;
+    const view = this.#view(entry);
+    this.#emit({ type: 'activation.opened', activation: view });
+    return view;
+  }
+
+  /** The next activation of a count=N order, on the same SIM; null when that SIM is gone. */
+  async #continue(previousId: number): Promise<number | null> {
+    const previous = this.#live.get(previousId)?.record ?? (await this.#o.store.activation(previousId));
+    if (!previous) return null;
+    const now = this.#o.clock.now();
+    const result = await this.#o.store.openActivation({
+      accountId: previous.accountId, service: previous.service, filter: {}, forwarding: previous.forwarding,
+      dialect: previous.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: previous.remaining - 1,
+      repeat: { iccid: previous.iccid, previousId, chained: true },
+    });
+    if (!result.ok) return null;
+    await this.#opened(result.activation);
+    return result.activation.id;
+  }
+
+  #spawn(record: ActivationRecord): Entry {
+    const input: ActivationInput = {
+      id: record.id, accountId: record.accountId, service: record.service, iccid: record.iccid, phone: record.phone,
+      price: record.price, createdAt: record.createdAt, expiresAt: record.expiresAt, remaining: record.remaining,
+      repeatOf: record.repeatOf, skipReady: record.dialect === 'smsActivate',
+    };
+    const restored = record.snapshot !== null;
+    const actor = createActor(this.#machine, {
+      input,
+      clock: this.#o.clock,
+      ...(restored ? { snapshot: record.snapshot as never } : {}),
+    });
+    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve() };
+    this.#live.set(record.id, entry);
+    let ids = this.#bySim.get(record.iccid);
+    if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
+    ids.add(record.id);
+    actor.subscribe({
+      next: () => this.#persist(entry),
+      error: (err) => this.#o.log.error({ err, activationId: record.id }, 'activation actor failed'),
+    });
+    actor.start();
+    if (restored) actor.send({ type: 'resume' }); // re-arms the deadline from the absolute expiresAt
+    return entry;
+  }
+
+  /** Queues the actor's current snapshot for the store, in order, one write at a time. */
+  #persist(entry: Entry) {
+    const snapshot = entry.actor.getSnapshot();
+    const update = projection(snapshot, entry.actor.getPersistedSnapshot(), this.#o.clock.now());
+    entry.persisted = entry.persisted.then(async () => {
+      try {
+        entry.version = await this.#o.store.saveActivation(entry.record.id, update, entry.version);
+        const { at: _at, ...changed } = update;
+        entry.record = { ...entry.record, ...changed, version: entry.version };
+      } catch (err) {
+        this.#o.log.error({ err, activationId: entry.record.id }, 'activation snapshot not stored');
+        return;
+      }
+      if (!update.live) this.#forget(entry);
+      this.#emit({ type: 'activation.changed', activation: strip(entry.record) });
+    });
+  }
+
+  #forget(entry: Entry) {
+    const id = entry.record.id;
+    this.#live.delete(id);
+    const ids = this.#bySim.get(entry.record.iccid);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#bySim.delete(entry.record.iccid);
+    entry.actor.stop();
+  }
+
+  async #settled(entry: Entry) {
+    await waitFor(entry.actor, (s) => s.status !== 'active' || !isSettling(stateOf(s)), { timeout: 15_000 });
+    await entry.persisted;
+  }
+
+  #tooEarlyToCancel(entry: Entry): boolean {
+    return this.#o.clock.now() < entry.record.createdAt + (this.#o.earlyCancelMs ?? 120_000);
+  }
+
+  #view(entry: Entry): ActivationView {
+    const snapshot = entry.actor.getSnapshot();
+    const { code, messages, nextId } = snapshot.context;
+    return { ...strip(entry.record), state: stateOf(snapshot), live: snapshot.status === 'active', code, messages, nextId };
+  }
+
+  #emit(news: ActivationNews) {
+    for (const listener of this.#listeners) {
+      try {
+        listener(news);
+      } catch (err) {
+        this.#o.log.error({ err }, 'activation listener failed');
+      }
+    }
+  }
+}
+
+function strip(record: ActivationRecord): ActivationView {
+  const { snapshot: _s, version: _v, ...view } = record;
+  return view;
+}

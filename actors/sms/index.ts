@@ -1,0 +1,1 @@
+export { SmsRules, sampleSms } from './rules.ts';

@@ -1,0 +1,1 @@
+export { networkOf, networks } from './mcc-mnc.ts';

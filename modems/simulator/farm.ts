@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import type { FarmListener, IncomingSms, ModemFarm, SimIdentity } from '../farm.ts';
+import { simulatedSim } from './identities.ts';
+
+export interface SimulatedFarmOptions {
+  channels: number;
+  slots: number;
+  now?: () => number;
+}
+
+export interface SimulatedSlot {
+  channel: string;
+  slot: number;
+  sim: SimIdentity;
+}
+
+/**
+ * A farm of simulated modem channels with a SIM in every slot. It keeps each
+ * SMS as a modem keeps it in SIM storage until the domain has stored it, and
+ * retries delivery of anything left over, so nothing is lost.
+ */
+export class SimulatedFarm implements ModemFarm {
+  readonly kind = 'simulated' as const;
+  readonly #slots: SimulatedSlot[] = [];
+  readonly #byPhone = new Map<string, SimulatedSlot>();
+  readonly #storage = new Map<string, IncomingSms>();
+  readonly #now: () => number;
+  #listener: FarmListener | undefined;
+  #retry: NodeJS.Timeout | undefined;
+  #sequence = 0;
+
+  constructor(options: SimulatedFarmOptions) {
+    this.#now = options.now ?? Date.now;
+    for (let c = 0; c < options.channels; c++) {
+      for (let s = 1; s <= options.slots; s++) {
+        const slot = { channel: `sim-${String(c + 1).padStart(3, '0')}`, slot: s, sim: simulatedSim(c * options.slots + s - 1) };
+        this.#slots.push(slot);
+        this.#byPhone.set(slot.sim.phone, slot);
+      }
+    }
+  }
+
+  async start(listener: FarmListener) {
+    this.#listener = listener;
+    for (const { channel, slot, sim } of this.#slots) await listener({ type: 'sim.present', channel, slot, sim });
+    this.#retry = setInterval(() => void this.#flush(), 5_000);
+    this.#retry.unref();
+  }
+
+  async stop() {
+    clearInterval(this.#retry);
+    this.#listener = undefined;
+  }
+
+  slots(): readonly SimulatedSlot[] {
+    return this.#slots;
+  }
+
+  /** An SMS from `from` to the SIM with number `to`; false when no simulated SIM has that number. */
+  async deliver(to: string, from: string, text: string): Promise<boolean> {
+    const slot = this.#byPhone.get(to);
+    if (!slot) return false;
+    const receivedAt = this.#now();
+    const fingerprint = createHash('sha256')
+      .update(`${slot.sim.iccid}\0${from}\0${text}\0${receivedAt}\0${++this.#sequence}`)
+      .digest('hex');
+    const sms: IncomingSms = { iccid: slot.sim.iccid, from, text, receivedAt, fingerprint };
+    this.#storage.set(fingerprint, sms);
+    await this.#hand(sms);
+    return true;
+  }
+
+  /** Messages still in simulated SIM storage (not yet stored by the domain). */
+  pending(): number {
+    return this.#storage.size;
+  }
+
+  async #flush() {
+    for (const sms of [...this.#storage.values()]) await this.#hand(sms);
+  }
+
+  async #hand(sms: IncomingSms) {
+    if (!this.#listener) return;
+    try {
+      await this.#listener({ type: 'sms.received', sms });
+      this.#storage.delete(sms.fingerprint); // stored by the domain: now the modem may delete it
+    } catch {
+      // stays in storage; the next sweep hands it over again
+    }
+  }
+}

@@ -1,0 +1,36 @@
+import type { Context, Next } from 'koa';
+import type { Log } from '../../actors/index.ts';
+
+/** A refusal the JSON API explains to its caller: a 4xx status and a sentence. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Outermost JSON API middleware: ApiError → its status and message; anything else → 500 and a log line. */
+export function jsonErrors(log: Log) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw new ApiError(404, `no such endpoint: ${ctx.method} ${ctx.path}`);
+    } catch (err) {
+      const e = err as { status?: number; expose?: boolean; message?: string };
+      if (err instanceof ApiError) {
+        ctx.status = err.status;
+        ctx.body = { error: err.message };
+      } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+        // koa-body / koa-router refusals (bad JSON, too large): their own message is for clients.
+        ctx.status = e.status;
+        ctx.body = { error: e.expose ? e.message : 'bad request' };
+      } else {
+        log.error({ err, path: ctx.path }, 'JSON API request failed');
+        ctx.status = 500;
+        ctx.body = { error: 'internal error; the server log has the details' };
+      }
+    }
+  };
+}

@@ -1,0 +1,2 @@
+export { apiRoutes, type ApiDeps } from './routes.ts';
+export { ApiError, jsonErrors } from './errors.ts';

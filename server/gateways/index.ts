@@ -1,0 +1,4 @@
+/** The compatibility gateways: classic clients' protocols over the domain. */
+export { handlerApi, hostDialect, NoNumbersCache, type Gateway } from './handler-api/index.ts';
+export { IpRateLimit } from './rate-limit.ts';
+export { Params } from './params.ts';

@@ -1,0 +1,2 @@
+export { SqliteStore } from './store.ts';
+export { migrations, migrate } from './schema.ts';

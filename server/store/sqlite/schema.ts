@@ -1,0 +1,130 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, oldest first. `PRAGMA user_version` holds how many ran, so
+ * opening an older data directory runs the rest, each in its own transaction.
+ * Never edit a released step: append a new one.
+ */
+export const migrations: readonly string[] = [
+  // 1: accounts, ledger, catalogue, SIMs, activations, SMS
+  `
+  CREATE TABLE accounts (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    balance INTEGER NOT NULL DEFAULT 0 CHECK (balance >= 0),
+    dialect TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    amount INTEGER NOT NULL,
+    balance_after INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    key TEXT NOT NULL UNIQUE,
+    note TEXT NOT NULL DEFAULT '',
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX ledger_by_account ON ledger(account_id, id);
+  CREATE TABLE prices (
+    service TEXT NOT NULL,
+    country TEXT NOT NULL,
+    price INTEGER NOT NULL CHECK (price >= 0),
+    PRIMARY KEY (service, country)
+  ) WITHOUT ROWID;
+  CREATE TABLE announcements (id INTEGER PRIMARY KEY, text TEXT NOT NULL, at INTEGER NOT NULL);
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE sims (
+    iccid TEXT PRIMARY KEY,
+    imsi TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    country TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    can_forward INTEGER NOT NULL,
+    online INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE INDEX sims_by_phone ON sims(phone);
+  -- A SIM's standing for a service: held by a live activation, or used up for good.
+  CREATE TABLE sim_services (
+    iccid TEXT NOT NULL,
+    service TEXT NOT NULL,
+    activation_id INTEGER,
+    used INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (iccid, service)
+  ) WITHOUT ROWID;
+  CREATE TABLE blacklist (
+    account_id INTEGER NOT NULL,
+    phone TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    PRIMARY KEY (account_id, phone)
+  ) WITHOUT ROWID;
+  CREATE TABLE activations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    service TEXT NOT NULL,
+    iccid TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    country TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    price INTEGER NOT NULL,
+    forwarding INTEGER NOT NULL,
+    dialect TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remaining INTEGER NOT NULL,
+    repeat_of INTEGER,
+    chain_of INTEGER UNIQUE,
+    state TEXT NOT NULL,
+    live INTEGER NOT NULL,
+    code TEXT,
+    messages TEXT NOT NULL DEFAULT '[]',
+    next_id INTEGER,
+    snapshot TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX activations_by_account ON activations(account_id, id);
+  CREATE INDEX activations_live ON activations(live) WHERE live = 1;
+  CREATE INDEX activations_by_number ON activations(account_id, phone, service);
+  CREATE TABLE sms (
+    id INTEGER PRIMARY KEY,
+    fingerprint TEXT NOT NULL UNIQUE,
+    iccid TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    text TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    activation_ids TEXT NOT NULL DEFAULT '[]'
+  );
+  CREATE INDEX sms_by_sim ON sms(iccid, id);
+  `,
+  // 2: per-service SMS rules that admins override without a code change
+  `
+  CREATE TABLE service_rules (
+    service TEXT PRIMARY KEY,
+    match TEXT NOT NULL,
+    code TEXT
+  ) WITHOUT ROWID;
+  `,
+];
+
+/** Brings a database up to the newest schema; returns the version it found. */
+export function migrate(db: Database.Database): number {
+  const found = db.pragma('user_version', { simple: true }) as number;
+  if (found > migrations.length) {
+    throw new Error(`data directory has schema ${found}, newer than this getsms (${migrations.length})`);
+  }
+  for (let v = found; v < migrations.length; v++) {
+    db.transaction(() => {
+      db.exec(migrations[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return found;
+}

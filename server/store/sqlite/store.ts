@@ -1,0 +1,329 @@
+import Database from 'better-sqlite3';
+import type {
+  Account, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
+  AvailabilityQuery, LedgerEntry, MoneyMove, MoneyResult, NewAccount, NewSms, OrderResult, PriceRow,
+  Settlement, Sim, SimSighting, SmsRecord, Store,
+} from '../../../actors/index.ts';
+import { StoreError } from '../../../actors/index.ts';
+import type { Dialect } from '../../../actors/index.ts';
+import { migrate } from './schema.ts';
+import * as rows from './rows.ts';
+
+/**
+ * The embedded Store: one SQLite file in WAL mode. better-sqlite3 is
+ * synchronous, so every method is one transaction that no other request can
+ * interleave with; other processes (the CLI) wait on the busy timeout.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #q: ReturnType<typeof statements>;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across a process crash
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.pragma('foreign_keys = ON');
+    migrate(this.#db);
+    this.#q = statements(this.#db);
+  }
+
+  async close() {
+    this.#db.close();
+  }
+
+  async createAccount(a: NewAccount): Promise<Account> {
+    const id = this.#q.insertAccount.run(a).lastInsertRowid;
+    return rows.account(this.#q.accountById.get(id));
+  }
+  async accountById(id: number) {
+    return rows.maybe(rows.account, this.#q.accountById.get(id));
+  }
+  async accountByEmail(email: string) {
+    return rows.maybe(rows.account, this.#q.accountByEmail.get(email));
+  }
+  async accountByKeyHash(keyHash: string) {
+    return rows.maybe(rows.account, this.#q.accountByKey.get(keyHash));
+  }
+  async setApiKeyHash(accountId: number, keyHash: string) {
+    this.#q.setKey.run(keyHash, accountId);
+  }
+  async setDialect(accountId: number, dialect: Dialect) {
+    this.#q.setDialect.run(dialect, accountId);
+  }
+  async accounts() {
+    return this.#q.accounts.all().map(rows.account);
+  }
+
+  moveMoney(move: MoneyMove): Promise<MoneyResult> {
+    return Promise.resolve(this.#tx(() => this.#move(move)));
+  }
+  #move(m: MoneyMove): MoneyResult {
+    const before = this.#q.ledgerByKey.get(m.key) as { account_id: number } | undefined;
+    const account = this.#q.accountById.get(m.accountId) as { balance: number } | undefined;
+    if (!account) return { ok: false, code: 'noAccount' };
+    if (before) return { ok: true, balance: account.balance, applied: false };
+    const balance = account.balance + m.amount;
+    if (balance < 0) return { ok: false, code: 'insufficientFunds' };
+    this.#q.setBalance.run(balance, m.accountId);
+    this.#q.insertLedger.run({ ...m, note: m.note ?? '', balanceAfter: balance });
+    return { ok: true, balance, applied: true };
+  }
+  async ledger(accountId: number): Promise<LedgerEntry[]> {
+    return this.#q.ledger.all(accountId).map(rows.ledger);
+  }
+
+  async setPrice(service: string, country: string, price: number) {
+    this.#q.setPrice.run(service, country, price);
+  }
+  async prices(): Promise<PriceRow[]> {
+    return this.#q.prices.all() as PriceRow[];
+  }
+  async setRule(service: string, rule: { match: string; code?: string | undefined }) {
+    this.#q.setRule.run(service, rule.match, rule.code ?? null);
+  }
+  async rules() {
+    const all = this.#q.rules.all() as { service: string; match: string; code: string | null }[];
+    return new Map(all.map((r) => [r.service, r.code === null ? { match: r.match } : { match: r.match, code: r.code }]));
+  }
+  async addAnnouncement(text: string, at: number): Promise<Announcement> {
+    const id = Number(this.#q.insertAnnouncement.run(text, at).lastInsertRowid);
+    return { id, text, at };
+  }
+  async announcements() {
+    return this.#q.announcements.all() as Announcement[];
+  }
+  async setting(key: string) {
+    return (this.#q.setting.get(key) as { value: string } | undefined)?.value;
+  }
+  async setSetting(key: string, value: string) {
+    this.#q.setSetting.run(key, value);
+  }
+
+  async upsertSim(s: SimSighting): Promise<Sim> {
+    this.#q.upsertSim.run({ ...s, canForward: s.canForward ? 1 : 0, online: s.online ? 1 : 0 });
+    return rows.sim(this.#q.simByIccid.get(s.iccid));
+  }
+  async setSimOnline(iccid: string, online: boolean, at: number) {
+    this.#q.setSimOnline.run(online ? 1 : 0, at, iccid);
+  }
+  async sims() {
+    return this.#q.sims.all().map(rows.sim);
+  }
+  async simByPhone(phone: string) {
+    return rows.maybe(rows.sim, this.#q.simByPhone.get(phone));
+  }
+  async simByIccid(iccid: string) {
+    return rows.maybe(rows.sim, this.#q.simByIccid.get(iccid));
+  }
+  async availability(query: AvailabilityQuery) {
+    const counts = this.#q.availability.all(filterParams(query.accountId, query.filter)) as {
+      service: string; n: number; f: number;
+    }[];
+    return new Map(counts.map((c) => [c.service, { any: c.n, forwarding: c.f }]));
+  }
+
+  openActivation(order: ActivationOrder): Promise<OrderResult> {
+    return Promise.resolve(this.#tx(() => this.#open(order)));
+  }
+  #open(order: ActivationOrder): OrderResult {
+    if (order.repeat?.chained) {
+      const done = this.#q.activationByChain.get(order.repeat.previousId);
+      if (done) return { ok: true, activation: rows.activation(done) };
+    }
+    const pick = order.repeat
+      ? (this.#q.simForRepeat.get({ iccid: order.repeat.iccid, service: order.service }) as rows.Pick | undefined)
+      : (this.#q.allocate.get({
+          ...filterParams(order.accountId, order.filter),
+          service: order.service,
+          forwarding: order.forwarding ? 1 : 0,
+        }) as rows.Pick | undefined);
+    if (!pick) return { ok: false, code: 'noNumbers' };
+    if (order.repeat && pick.holder !== null) return { ok: false, code: 'busy' };
+    const price = order.repeat ? 0 : pick.price;
+    const account = this.#q.accountById.get(order.accountId) as { balance: number } | undefined;
+    if (!account || account.balance < price) return { ok: false, code: 'noBalance' };
+    const id = Number(
+      this.#q.insertActivation.run({
+        accountId: order.accountId, service: order.service, iccid: pick.iccid, phone: pick.phone,
+        country: pick.country, operator: pick.operator, price, forwarding: order.forwarding ? 1 : 0,
+        dialect: order.dialect, createdAt: order.createdAt, expiresAt: order.expiresAt, remaining: order.remaining,
+        repeatOf: order.repeat?.previousId ?? null, chainOf: order.repeat?.chained ? order.repeat.previousId : null,
+      }).lastInsertRowid,
+    );
+    if (order.repeat) this.#q.claimRepeat.run({ iccid: pick.iccid, service: order.service, id });
+    else this.#q.claim.run(pick.iccid, order.service, id);
+    if (price > 0) {
+      const charged = this.#move({
+        accountId: order.accountId, amount: -price, reason: 'charge', ref: `activation:${id}`,
+        key: `charge:${id}`, at: order.createdAt,
+      });
+      if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the order transaction');
+    }
+    return { ok: true, activation: rows.activation(this.#q.activationById.get(id)) };
+  }
+
+  async saveActivation(id: number, u: ActivationUpdate, expectedVersion: number) {
+    const done = this.#q.saveActivation.run({
+      id, expectedVersion, state: u.state, live: u.live ? 1 : 0, code: u.code,
+      messages: JSON.stringify(u.messages), nextId: u.nextId, snapshot: JSON.stringify(u.snapshot), at: u.at,
+    });
+    if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `activation ${id} is not at version ${expectedVersion}`);
+    return expectedVersion + 1;
+  }
+
+  settleActivation(s: Settlement): Promise<void> {
+    this.#tx(() => {
+      if (s.refund > 0) {
+        this.#move({
+          accountId: s.accountId, amount: s.refund, reason: 'refund', ref: `activation:${s.activationId}`,
+          key: `refund:${s.activationId}`, at: s.at,
+        });
+      }
+      if (s.claim === 'used') this.#q.spendClaim.run(s.iccid, s.service, s.activationId);
+      else this.#q.releaseClaim.run(s.iccid, s.service, s.activationId);
+      if (s.blacklist) this.#q.blacklistAdd.run(s.accountId, s.phone, s.at);
+    });
+    return Promise.resolve();
+  }
+  async activation(id: number) {
+    return rows.maybe(rows.activation, this.#q.activationById.get(id));
+  }
+  async liveActivations() {
+    return this.#q.liveActivations.all().map(rows.activation);
+  }
+  async activations(query: ActivationQuery) {
+    return this.#q.activations
+      .all({ accountId: query.accountId ?? null, live: query.live === undefined ? null : query.live ? 1 : 0, limit: query.limit })
+      .map(rows.activation);
+  }
+  async lastCodedActivation(accountId: number, phone: string, service: string) {
+    return rows.maybe(rows.activation, this.#q.lastCoded.get(accountId, phone, service));
+  }
+  async clearBlacklist(accountId: number) {
+    return this.#q.blacklistClear.run(accountId).changes;
+  }
+  async blacklist(accountId: number) {
+    return (this.#q.blacklist.all(accountId) as { phone: string }[]).map((r) => r.phone);
+  }
+
+  saveSms(sms: NewSms): Promise<{ sms: SmsRecord; duplicate: boolean }> {
+    return Promise.resolve(
+      this.#tx(() => {
+        const inserted = this.#q.insertSms.run(sms).changes === 1;
+        return { sms: rows.sms(this.#q.smsByFingerprint.get(sms.fingerprint)), duplicate: !inserted };
+      }),
+    );
+  }
+  async linkSms(smsId: number, activationIds: number[]) {
+    this.#q.linkSms.run(JSON.stringify(activationIds), smsId);
+  }
+  async smsOfSim(iccid: string, limit: number) {
+    return this.#q.smsOfSim.all(iccid, limit).map(rows.sms);
+  }
+
+  /** Runs `fn` as one IMMEDIATE transaction; a locked or failing database becomes a StoreError. */
+  #tx<T>(fn: () => T): T {
+    try {
+      return this.#db.transaction(fn).immediate();
+    } catch (err) {
+      if (err instanceof StoreError) throw err;
+      throw new StoreError('STORE_UNAVAILABLE', (err as Error).message);
+    }
+  }
+}
+
+function filterParams(accountId: number, filter: { country?: string; operators?: string[] }) {
+  return {
+    accountId,
+    country: filter.country ?? null,
+    operators: filter.operators?.length ? JSON.stringify(filter.operators) : null,
+  };
+}
+
+const freeSim = `
+  s.online = 1
+  AND (@country IS NULL OR s.country = @country)
+  AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
+  AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.account_id = @accountId AND b.phone = s.phone)`;
+
+function statements(db: Database.Database) {
+  const p = (sql: string) => db.prepare(sql);
+  return {
+    insertAccount: p(`INSERT INTO accounts (email, role, key_hash, dialect, created_at)
+      VALUES (@email, @role, @keyHash, @dialect, @createdAt)`),
+    accountById: p('SELECT * FROM accounts WHERE id = ?'),
+    accountByEmail: p('SELECT * FROM accounts WHERE email = ?'),
+    accountByKey: p('SELECT * FROM accounts WHERE key_hash = ?'),
+    accounts: p('SELECT * FROM accounts ORDER BY id'),
+    setKey: p('UPDATE accounts SET key_hash = ? WHERE id = ?'),
+    setDialect: p('UPDATE accounts SET dialect = ? WHERE id = ?'),
+    setBalance: p('UPDATE accounts SET balance = ? WHERE id = ?'),
+    ledgerByKey: p('SELECT account_id FROM ledger WHERE key = ?'),
+    insertLedger: p(`INSERT INTO ledger (account_id, amount, balance_after, reason, ref, key, note, at)
+      VALUES (@accountId, @amount, @balanceAfter, @reason, @ref, @key, @note, @at)`),
+    ledger: p('SELECT * FROM ledger WHERE account_id = ? ORDER BY id'),
+    setPrice: p(`INSERT INTO prices (service, country, price) VALUES (?, ?, ?)
+      ON CONFLICT (service, country) DO UPDATE SET price = excluded.price`),
+    prices: p('SELECT service, country, price FROM prices ORDER BY service, country'),
+    setRule: p(`INSERT INTO service_rules (service, match, code) VALUES (?, ?, ?)
+      ON CONFLICT (service) DO UPDATE SET match = excluded.match, code = excluded.code`),
+    rules: p('SELECT service, match, code FROM service_rules'),
+    insertAnnouncement: p('INSERT INTO announcements (text, at) VALUES (?, ?)'),
+    announcements: p('SELECT id, text, at FROM announcements ORDER BY id DESC'),
+    setting: p('SELECT value FROM settings WHERE key = ?'),
+    setSetting: p(`INSERT INTO settings (key, value) VALUES (?, ?)
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
+    upsertSim: p(`INSERT INTO sims (iccid, imsi, phone, country, operator, channel, slot, can_forward, online, seen_at)
+      VALUES (@iccid, @imsi, @phone, @country, @operator, @channel, @slot, @canForward, @online, @at)
+      ON CONFLICT (iccid) DO UPDATE SET imsi = excluded.imsi, phone = excluded.phone, country = excluded.country,
+        operator = excluded.operator, channel = excluded.channel, slot = excluded.slot,
+        can_forward = excluded.can_forward, online = excluded.online, seen_at = excluded.seen_at`),
+    setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
+    sims: p('SELECT * FROM sims ORDER BY channel, slot'),
+    simByPhone: p('SELECT * FROM sims WHERE phone = ? ORDER BY seen_at DESC LIMIT 1'),
+    simByIccid: p('SELECT * FROM sims WHERE iccid = ?'),
+    availability: p(`SELECT pr.service, count(*) AS n, coalesce(sum(s.can_forward), 0) AS f
+      FROM sims s JOIN prices pr ON pr.country = s.country
+      WHERE ${freeSim}
+        AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = pr.service)
+      GROUP BY pr.service`),
+    allocate: p(`SELECT s.iccid, s.phone, s.country, s.operator, pr.price, NULL AS holder
+      FROM sims s JOIN prices pr ON pr.service = @service AND pr.country = s.country
+      WHERE ${freeSim} AND (@forwarding = 0 OR s.can_forward = 1)
+        AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service)
+      LIMIT 1`),
+    simForRepeat: p(`SELECT s.iccid, s.phone, s.country, s.operator, 0 AS price,
+        (SELECT c.activation_id FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service) AS holder
+      FROM sims s WHERE s.iccid = @iccid AND s.online = 1`),
+    claim: p('INSERT INTO sim_services (iccid, service, activation_id, used) VALUES (?, ?, ?, 0)'),
+    claimRepeat: p(`INSERT INTO sim_services (iccid, service, activation_id, used) VALUES (@iccid, @service, @id, 1)
+      ON CONFLICT (iccid, service) DO UPDATE SET activation_id = @id`),
+    spendClaim: p('UPDATE sim_services SET activation_id = NULL, used = 1 WHERE iccid = ? AND service = ? AND activation_id = ?'),
+    releaseClaim: p('DELETE FROM sim_services WHERE iccid = ? AND service = ? AND activation_id = ? AND used = 0'),
+    blacklistAdd: p('INSERT OR IGNORE INTO blacklist (account_id, phone, at) VALUES (?, ?, ?)'),
+    blacklistClear: p('DELETE FROM blacklist WHERE account_id = ?'),
+    blacklist: p('SELECT phone FROM blacklist WHERE account_id = ? ORDER BY at'),
+    insertActivation: p(`INSERT INTO activations (account_id, service, iccid, phone, country, operator, price, forwarding,
+        dialect, created_at, expires_at, remaining, repeat_of, chain_of, state, live, updated_at)
+      VALUES (@accountId, @service, @iccid, @phone, @country, @operator, @price, @forwarding, @dialect, @createdAt,
+        @expiresAt, @remaining, @repeatOf, @chainOf, 'opening', 1, @createdAt)`),
+    activationById: p('SELECT * FROM activations WHERE id = ?'),
+    activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
+    liveActivations: p('SELECT * FROM activations WHERE live = 1 ORDER BY id'),
+    activations: p(`SELECT * FROM activations
+      WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
+      ORDER BY id DESC LIMIT @limit`),
+    lastCoded: p(`SELECT * FROM activations WHERE account_id = ? AND phone = ? AND service = ? AND code IS NOT NULL
+      ORDER BY id DESC LIMIT 1`),
+    saveActivation: p(`UPDATE activations SET state = @state, live = @live, code = @code, messages = @messages,
+        next_id = @nextId, snapshot = @snapshot, version = version + 1, updated_at = @at
+      WHERE id = @id AND version = @expectedVersion`),
+    insertSms: p(`INSERT OR IGNORE INTO sms (fingerprint, iccid, phone, sender, text, received_at)
+      VALUES (@fingerprint, @iccid, @phone, @sender, @text, @receivedAt)`),
+    smsByFingerprint: p('SELECT * FROM sms WHERE fingerprint = ?'),
+    linkSms: p('UPDATE sms SET activation_ids = ? WHERE id = ?'),
+    smsOfSim: p('SELECT * FROM sms WHERE iccid = ? ORDER BY id DESC LIMIT ?'),
+  };
+}
