@@ -52,6 +52,7 @@ function banner(system: System, dataDir: string) {
       `  curl '${system.url}/stubs/handler_api.php?api_key=${demo.apiKey}&action=getNumber&service=tg&country=ru'`,
     );
   }
+  lines.push('', 'Ready. Ctrl+C stops getsms; everything live resumes on the next start.');
   console.log(lines.join('\n'));
 }
 
