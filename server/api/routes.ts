@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { ActivationRegistry, Store } from '../../actors/index.ts';
-import { formatRubles } from '../../actors/index.ts';
+import { formatRubles, getsmsCountry, parseRubles, serviceByCode, serviceById } from '../../actors/index.ts';
 import type { SimulatedFarm } from '../../modems/index.ts';
 import { atLeast, bearer } from './auth.ts';
 import { ApiError } from './errors.ts';
@@ -42,6 +42,31 @@ export function apiRoutes(deps: ApiDeps): Router {
     };
   });
 
+  router.get('/announcements', async (ctx) => {
+    ctx.body = { announcements: await deps.store.announcements() };
+  });
+
+  router.post('/admin/announcements', atLeast('admin'), async (ctx) => {
+    const text = field((ctx.request as { body?: unknown }).body, 'text');
+    if (text === undefined || text.trim() === '' || text.length > 500) {
+      throw new ApiError(422, '"text" must be an announcement of 1 to 500 characters');
+    }
+    ctx.status = 201;
+    ctx.body = await deps.store.addAnnouncement(text.trim(), Date.now());
+  });
+
+  router.put('/admin/prices', atLeast('admin'), async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    const service = serviceById(field(body, 'service') ?? '') ?? serviceByCode('getsms', field(body, 'service') ?? '');
+    if (!service) throw new ApiError(422, '"service" must be a service id (whatsapp) or its code (wa)');
+    const c = getsmsCountry(field(body, 'country') ?? '');
+    if (!c?.country || c.operators) throw new ApiError(422, '"country" must be a country code: ru, ua, kz, by, pl, uk, de');
+    const price = parseRubles(field(body, 'price') ?? '');
+    if (price === undefined || price < 0) throw new ApiError(422, '"price" must be rubles, such as "49" or "49.50"');
+    await deps.store.setPrice(service.id, c.country, price);
+    ctx.body = { service: service.id, country: c.country, price: formatRubles(price) };
+  });
+
   router.get('/sims', atLeast('operator'), async (ctx) => {
     ctx.body = { sims: await deps.store.sims() };
   });
@@ -56,4 +81,11 @@ function simulatedSms(body: unknown): { to: string; from: string; text: string }
   if (typeof from !== 'string' || from.trim() === '' || from.length > 32) throw new ApiError(422, '"from" must be a sender of 1 to 32 characters');
   if (typeof text !== 'string' || text.length === 0 || text.length > 1600) throw new ApiError(422, '"text" must be 1 to 1600 characters');
   return { to: to.replace(/^\+/, ''), from: from.trim(), text };
+}
+
+/** A string field of a JSON body (numbers are taken as their text), else undefined. */
+function field(body: unknown, name: string): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  const v = (body as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
 }
