@@ -1,0 +1,64 @@
+import { formatRubles } from '../../actors/index.ts';
+import { CliError, type Command } from './command.ts';
+import { table } from './output.ts';
+import { accountOf, countryWord, serviceWord, when } from './words.ts';
+
+const maxLimit = 1000;
+
+export const farmCommands: Command[] = [
+  {
+    name: 'sims list',
+    usage: '[--json]',
+    about: 'every SIM the farm has seen, where it sits and whether it is online',
+    flags: { json: 'boolean' },
+    readsOnly: true,
+    async run(args, ctx) {
+      const sims = await (await ctx.store()).sims();
+      if (args.on('json')) {
+        return ctx.json(sims.map((s) => ({
+          iccid: s.iccid, imsi: s.imsi, phone: s.phone, country: countryWord(s.country), operator: s.operator,
+          channel: s.channel, slot: s.slot, canForward: s.canForward, online: s.online, seenAt: new Date(s.seenAt).toISOString(),
+        })));
+      }
+      if (sims.length === 0) return ctx.out('no SIMs seen yet: they appear once the server has read the modems');
+      const rows = sims.map((s) => [
+        s.phone, s.iccid, countryWord(s.country), s.operator, s.channel, String(s.slot), s.online ? 'online' : 'offline',
+        s.canForward ? 'yes' : 'no', when(s.seenAt),
+      ]);
+      for (const line of table(['phone', 'iccid', 'country', 'operator', 'channel', 'slot', 'state', 'forwarding', 'seen'], rows)) ctx.out(line);
+    },
+  },
+  {
+    name: 'activations list',
+    usage: `[--live] [--email <e>] [--limit <N, default 20, at most ${maxLimit}>] [--json]`,
+    about: 'the newest activations, of everyone or of one account',
+    flags: { live: 'boolean', email: 'string', limit: 'string', json: 'boolean' },
+    readsOnly: true,
+    async run(args, ctx) {
+      const limitText = args.text('limit') ?? '20';
+      const limit = Number(limitText);
+      if (!/^\d+$/.test(limitText) || limit < 1 || limit > maxLimit) {
+        throw new CliError('CLI_BAD_INPUT', `--limit must be a whole number from 1 to ${maxLimit}, not "${limitText}"`);
+      }
+      const store = await ctx.store();
+      const email = args.text('email');
+      const account = email === undefined ? undefined : await accountOf(store, args.need('email'));
+      const list = await store.activations({ accountId: account?.id, live: args.on('live') ? true : undefined, limit });
+      const emails = new Map((await store.accounts()).map((a) => [a.id, a.email]));
+      if (args.on('json')) {
+        return ctx.json(list.map((a) => ({
+          id: a.id, email: emails.get(a.accountId) ?? null, service: a.service, serviceCode: serviceWord(a.service),
+          phone: a.phone, country: countryWord(a.country), operator: a.operator, price: formatRubles(a.price),
+          state: a.state, live: a.live, code: a.code, createdAt: new Date(a.createdAt).toISOString(),
+          expiresAt: new Date(a.expiresAt).toISOString(),
+        })));
+      }
+      if (list.length === 0) return ctx.out(args.on('live') ? 'no live activations' : 'no activations yet');
+      const rows = list.map((a) => [
+        String(a.id), emails.get(a.accountId) ?? String(a.accountId), serviceWord(a.service), a.phone, countryWord(a.country),
+        formatRubles(a.price), a.state, a.code ?? '', when(a.createdAt),
+      ]);
+      for (const line of table(['id', 'account', 'service', 'phone', 'country', 'price', 'state', 'code', 'created'], rows, [5])) ctx.out(line);
+    },
+  },
+];
