@@ -116,15 +116,21 @@ export const migrations: readonly string[] = [
 
 /** Brings a database up to the newest schema; returns the version it found. */
 export function migrate(db: Database.Database): number {
-  const found = db.pragma('user_version', { simple: true }) as number;
+  const version = () => db.pragma('user_version', { simple: true }) as number;
+  const found = version();
   if (found > migrations.length) {
     throw new Error(`data directory has schema ${found}, newer than this getsms (${migrations.length})`);
   }
-  for (let v = found; v < migrations.length; v++) {
-    db.transaction(() => {
+  for (;;) {
+    // IMMEDIATE, and the version read again inside: a server and the CLI opening
+    // a new data directory at the same moment run each step once between them.
+    const more = db.transaction(() => {
+      const v = version();
+      if (v >= migrations.length) return false;
       db.exec(migrations[v]!);
       db.pragma(`user_version = ${v + 1}`);
-    })();
+      return true;
+    }).immediate();
+    if (!more) return found;
   }
-  return found;
 }
