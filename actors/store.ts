@@ -13,6 +13,7 @@ export interface Store {
   readonly kind: 'sqlite' | 'mongo';
   close(): Promise<void>;
 
+  /** Rejects with StoreError `STORE_CONFLICT` when the email or key hash belongs to another account. */
   createAccount(account: NewAccount): Promise<Account>;
   accountById(id: number): Promise<Account | undefined>;
   accountByEmail(email: string): Promise<Account | undefined>;
@@ -23,6 +24,7 @@ export interface Store {
 
   /** Credit (amount > 0) or debit (amount < 0) with its ledger entry; never below zero. */
   moveMoney(move: MoneyMove): Promise<MoneyResult>;
+  /** An account's ledger, oldest entry first. */
   ledger(accountId: number): Promise<LedgerEntry[]>;
 
   setPrice(service: string, country: string, price: Kopecks): Promise<void>;
@@ -55,6 +57,7 @@ export interface Store {
   settleActivation(settlement: Settlement): Promise<void>;
   activation(id: number): Promise<ActivationRecord | undefined>;
   liveActivations(): Promise<ActivationRecord[]>;
+  /** Activations, newest first, up to `limit`. */
   activations(query: ActivationQuery): Promise<ActivationRecord[]>;
   /** The newest activation of an account on a number and service that received a code. */
   lastCodedActivation(accountId: number, phone: string, service: string): Promise<ActivationRecord | undefined>;
@@ -64,6 +67,7 @@ export interface Store {
   /** Keeps an SMS once: a second copy with the same fingerprint is reported as a duplicate. */
   saveSms(sms: NewSms): Promise<{ sms: SmsRecord; duplicate: boolean }>;
   linkSms(smsId: number, activationIds: number[]): Promise<void>;
+  /** The SIM's newest `limit` SMS, newest first. */
   smsOfSim(iccid: string, limit: number): Promise<SmsRecord[]>;
 }
 
@@ -220,15 +224,10 @@ export interface ActivationRecord {
   version: number;
 }
 
-export interface ActivationUpdate {
-  state: ActivationState;
-  live: boolean;
-  code: string | null;
-  messages: ReceivedSms[];
-  nextId: number | null;
-  snapshot: unknown;
+/** What changes as an activation moves: its state and what it received, with the snapshot. */
+export type ActivationUpdate = Pick<ActivationRecord, 'state' | 'live' | 'code' | 'messages' | 'nextId' | 'snapshot'> & {
   at: number;
-}
+};
 
 export interface Settlement {
   activationId: number;

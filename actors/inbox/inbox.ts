@@ -50,10 +50,12 @@ export class Inbox {
       text: incoming.text, receivedAt: incoming.receivedAt,
     });
     // A duplicate is routed again too: a crash may have come between storing and routing,
-    // and an activation ignores an SMS it already holds.
+    // and an activation ignores an SMS it already holds. Only to activations that were
+    // open when it first arrived, though: an old code is not the code of a newer order.
     const activationIds = await registry.deliver(
       { smsId: sms.id, iccid: sms.iccid, from: sms.sender, text: sms.text, at: sms.receivedAt },
       (services) => this.#route(services, sms.sender, sms.text),
+      duplicate ? sms.receivedAt : Infinity,
     );
     const all = [...new Set([...sms.activationIds, ...activationIds])];
     if (all.length !== sms.activationIds.length) await store.linkSms(sms.id, all);
@@ -64,6 +66,7 @@ export class Inbox {
   #route(services: string[], from: string, text: string) {
     const named = services.filter((s) => this.#rules.names(s, from, text));
     const takers = named.length > 0 ? named : services.filter((s) => this.#rules.catchesAll(s));
-    return takers.map((service) => ({ service, code: this.#rules.code(service, text) }));
+    // An SMS without a code ("someone tried to log in") is no activation's code: it stays on the SIM's record.
+    return takers.map((service) => ({ service, code: this.#rules.code(service, text) })).filter((t) => t.code !== '');
   }
 }

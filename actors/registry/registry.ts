@@ -135,7 +135,8 @@ export class ActivationRegistry {
     }
     const snapshot = entry.actor.getSnapshot();
     if (isSettling(stateOf(snapshot)) || !snapshot.can({ type: command })) return { ok: false, code: 'notAllowed' };
-    if (command === 'client.cancel' && earlyCancelRule && this.#tooEarlyToCancel(entry)) {
+    // Both refunding ends count as a cancel (BAS sends 10 where others send 8).
+    if ((command === 'client.cancel' || command === 'client.numberUsed') && earlyCancelRule && this.#tooEarlyToCancel(entry)) {
       return { ok: false, code: 'earlyCancel' };
     }
     entry.actor.send({ type: command });
@@ -143,13 +144,19 @@ export class ActivationRegistry {
     return { ok: true, activation: this.#view(entry) };
   }
 
-  /** Hands an stored SMS to live activations on its SIM; returns the ids that took it. */
+  /**
+   * Hands an stored SMS to live activations on its SIM; returns the ids that took it.
+   * `openedBy` limits it to activations opened by then (a re-read copy belongs to no later one).
+   */
   async deliver(
     sms: { smsId: number; iccid: string; from: string; text: string; at: number },
     route: (services: string[]) => { service: string; code: string }[],
+    openedBy = Infinity,
   ): Promise<number[]> {
     const ids = [...(this.#bySim.get(sms.iccid) ?? [])];
-    const entries = ids.map((id) => this.#live.get(id)!).filter((e) => !isSettling(stateOf(e.actor.getSnapshot())));
+    const entries = ids
+      .map((id) => this.#live.get(id)!)
+      .filter((e) => e.record.createdAt <= openedBy && !isSettling(stateOf(e.actor.getSnapshot())));
     const takers = route([...new Set(entries.map((e) => e.record.service))]);
     const taken: Entry[] = [];
     for (const { service, code } of takers) {

@@ -25,7 +25,12 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across a process crash
     this.#db.pragma('busy_timeout = 5000');
     this.#db.pragma('foreign_keys = ON');
-    migrate(this.#db);
+    try {
+      migrate(this.#db);
+    } catch (err) {
+      this.#db.close(); // a refused data directory is not left open
+      throw err;
+    }
     this.#q = statements(this.#db);
   }
 
@@ -34,8 +39,7 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(a: NewAccount): Promise<Account> {
-    const id = this.#q.insertAccount.run(a).lastInsertRowid;
-    return rows.account(this.#q.accountById.get(id));
+    return this.#tx(() => rows.account(this.#q.accountById.get(this.#q.insertAccount.run(a).lastInsertRowid)));
   }
   async accountById(id: number) {
     return rows.maybe(rows.account, this.#q.accountById.get(id));
@@ -47,7 +51,7 @@ export class SqliteStore implements Store {
     return rows.maybe(rows.account, this.#q.accountByKey.get(keyHash));
   }
   async setApiKeyHash(accountId: number, keyHash: string) {
-    this.#q.setKey.run(keyHash, accountId);
+    this.#tx(() => this.#q.setKey.run(keyHash, accountId));
   }
   async setDialect(accountId: number, dialect: Dialect) {
     this.#q.setDialect.run(dialect, accountId);
@@ -56,8 +60,8 @@ export class SqliteStore implements Store {
     return this.#q.accounts.all().map(rows.account);
   }
 
-  moveMoney(move: MoneyMove): Promise<MoneyResult> {
-    return Promise.resolve(this.#tx(() => this.#move(move)));
+  async moveMoney(move: MoneyMove): Promise<MoneyResult> {
+    return this.#tx(() => this.#move(move));
   }
   #move(m: MoneyMove): MoneyResult {
     const before = this.#q.ledgerByKey.get(m.key) as { account_id: number } | undefined;
@@ -124,8 +128,8 @@ export class SqliteStore implements Store {
     return new Map(counts.map((c) => [c.service, { any: c.n, forwarding: c.f }]));
   }
 
-  openActivation(order: ActivationOrder): Promise<OrderResult> {
-    return Promise.resolve(this.#tx(() => this.#open(order)));
+  async openActivation(order: ActivationOrder): Promise<OrderResult> {
+    return this.#tx(() => this.#open(order));
   }
   #open(order: ActivationOrder): OrderResult {
     if (order.repeat?.chained) {
@@ -173,7 +177,7 @@ export class SqliteStore implements Store {
     return expectedVersion + 1;
   }
 
-  settleActivation(s: Settlement): Promise<void> {
+  async settleActivation(s: Settlement): Promise<void> {
     this.#tx(() => {
       if (s.refund > 0) {
         this.#move({
@@ -182,10 +186,13 @@ export class SqliteStore implements Store {
         });
       }
       if (s.claim === 'used') this.#q.spendClaim.run(s.iccid, s.service, s.activationId);
-      else this.#q.releaseClaim.run(s.iccid, s.service, s.activationId);
+      else {
+        this.#q.releaseClaim.run(s.iccid, s.service, s.activationId);
+        // A repeat's SIM stays used for the service; it only stops holding it.
+        this.#q.dropHolder.run(s.iccid, s.service, s.activationId);
+      }
       if (s.blacklist) this.#q.blacklistAdd.run(s.accountId, s.phone, s.at);
     });
-    return Promise.resolve();
   }
   async activation(id: number) {
     return rows.maybe(rows.activation, this.#q.activationById.get(id));
@@ -208,13 +215,11 @@ export class SqliteStore implements Store {
     return (this.#q.blacklist.all(accountId) as { phone: string }[]).map((r) => r.phone);
   }
 
-  saveSms(sms: NewSms): Promise<{ sms: SmsRecord; duplicate: boolean }> {
-    return Promise.resolve(
-      this.#tx(() => {
-        const inserted = this.#q.insertSms.run(sms).changes === 1;
-        return { sms: rows.sms(this.#q.smsByFingerprint.get(sms.fingerprint)), duplicate: !inserted };
-      }),
-    );
+  async saveSms(sms: NewSms): Promise<{ sms: SmsRecord; duplicate: boolean }> {
+    return this.#tx(() => {
+      const inserted = this.#q.insertSms.run(sms).changes === 1;
+      return { sms: rows.sms(this.#q.smsByFingerprint.get(sms.fingerprint)), duplicate: !inserted };
+    });
   }
   async linkSms(smsId: number, activationIds: number[]) {
     this.#q.linkSms.run(JSON.stringify(activationIds), smsId);
@@ -223,12 +228,19 @@ export class SqliteStore implements Store {
     return this.#q.smsOfSim.all(iccid, limit).map(rows.sms);
   }
 
-  /** Runs `fn` as one IMMEDIATE transaction; a locked or failing database becomes a StoreError. */
+  /**
+   * Runs `fn` as one IMMEDIATE transaction; a locked or failing database becomes a StoreError,
+   * a taken unique value (an email, a key hash) a STORE_CONFLICT.
+   */
   #tx<T>(fn: () => T): T {
     try {
       return this.#db.transaction(fn).immediate();
     } catch (err) {
       if (err instanceof StoreError) throw err;
+      const code = (err as { code?: unknown }).code;
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new StoreError('STORE_CONFLICT', (err as Error).message);
+      }
       throw new StoreError('STORE_UNAVAILABLE', (err as Error).message);
     }
   }
@@ -302,6 +314,7 @@ function statements(db: Database.Database) {
       ON CONFLICT (iccid, service) DO UPDATE SET activation_id = @id`),
     spendClaim: p('UPDATE sim_services SET activation_id = NULL, used = 1 WHERE iccid = ? AND service = ? AND activation_id = ?'),
     releaseClaim: p('DELETE FROM sim_services WHERE iccid = ? AND service = ? AND activation_id = ? AND used = 0'),
+    dropHolder: p('UPDATE sim_services SET activation_id = NULL WHERE iccid = ? AND service = ? AND activation_id = ?'),
     blacklistAdd: p('INSERT OR IGNORE INTO blacklist (account_id, phone, at) VALUES (?, ?, ?)'),
     blacklistClear: p('DELETE FROM blacklist WHERE account_id = ?'),
     blacklist: p('SELECT phone FROM blacklist WHERE account_id = ? ORDER BY at'),

@@ -11,6 +11,8 @@ export const getBalance: Action = async (call) => {
 
 export const cleanblacklist: Action = async (call) => {
   await call.gw.store.clearBlacklist(call.account.id);
+  // A NO_NUMBERS remembered while the blacklist hid numbers would hide them for the rest of its window.
+  call.gw.noNumbers.forget(call.account.id);
   return word('OK');
 };
 

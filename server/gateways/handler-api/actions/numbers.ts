@@ -17,14 +17,14 @@ async function order(call: Call): Promise<Ordered> {
   const forwarding = call.params.get('forward') === '1';
   const countParam = call.params.id('count');
   const count = Math.min(maxCount, Math.max(1, countParam ?? 1));
-  const cacheKey = `${call.account.id}|${service.id}|${filter.country ?? ''}|${filter.operators?.join(',') ?? ''}|${forwarding}`;
+  const cacheKey = `${service.id}|${filter.country ?? ''}|${filter.operators?.join(',') ?? ''}|${forwarding}`;
   const { registry, noNumbers } = call.gw;
-  if (noNumbers.has(cacheKey)) return { ok: false, answer: fail(call, 'noNumbers') };
+  if (noNumbers.has(call.account.id, cacheKey)) return { ok: false, answer: fail(call, 'noNumbers') };
   const outcome = await registry.order({
     accountId: call.account.id, service: service.id, filter, forwarding, dialect: call.dialect, count,
   });
   if (outcome.ok) return outcome;
-  if (outcome.code === 'noNumbers') noNumbers.remember(cacheKey);
+  if (outcome.code === 'noNumbers') noNumbers.remember(call.account.id, cacheKey);
   return { ok: false, answer: fail(call, outcome.code) };
 }
 
