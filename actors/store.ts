@@ -148,6 +148,8 @@ export interface SimSighting {
 
 export interface Sim extends SimSighting {
   seenAt: number;
+  /** Services this SIM may never be sold for again (a code arrived, or a client said "already used"). */
+  usedFor: string[];
 }
 
 export interface AvailabilityQuery {

@@ -18,14 +18,16 @@ export const farmCommands: Command[] = [
         return ctx.json(sims.map((s) => ({
           iccid: s.iccid, imsi: s.imsi, phone: s.phone, country: countryWord(s.country), operator: s.operator,
           channel: s.channel, slot: s.slot, canForward: s.canForward, online: s.online, seenAt: new Date(s.seenAt).toISOString(),
+          usedFor: s.usedFor.map(serviceWord),
         })));
       }
       if (sims.length === 0) return ctx.out('no SIMs seen yet: they appear once the server has read the modems');
       const rows = sims.map((s) => [
         s.phone, s.iccid, countryWord(s.country), s.operator, s.channel, String(s.slot), s.online ? 'online' : 'offline',
-        s.canForward ? 'yes' : 'no', when(s.seenAt),
+        s.canForward ? 'yes' : 'no', when(s.seenAt), s.usedFor.map(serviceWord).join(','),
       ]);
-      for (const line of table(['phone', 'iccid', 'country', 'operator', 'channel', 'slot', 'state', 'forwarding', 'seen'], rows)) ctx.out(line);
+      const head = ['phone', 'iccid', 'country', 'operator', 'channel', 'slot', 'state', 'forwarding', 'seen', 'used for'];
+      for (const line of table(head, rows)) ctx.out(line);
     },
   },
   {

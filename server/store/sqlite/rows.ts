@@ -39,6 +39,7 @@ export function sim(row: unknown): Sim {
     iccid: r.iccid as string, imsi: r.imsi as string, phone: r.phone as string, country: r.country as string,
     operator: r.operator as string, channel: r.channel as string, slot: r.slot as number,
     canForward: r.can_forward === 1, online: r.online === 1, at: r.seen_at as number, seenAt: r.seen_at as number,
+    usedFor: typeof r.used_for === 'string' ? (JSON.parse(r.used_for) as string[]).sort() : [],
   };
 }
 

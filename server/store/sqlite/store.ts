@@ -254,6 +254,10 @@ function filterParams(accountId: number, filter: { country?: string; operators?:
   };
 }
 
+/** A SIM with the services it was used for (a code arrived, or a client marked it used). */
+const simRow = `SELECT s.*, (SELECT json_group_array(c.service) FROM sim_services c WHERE c.iccid = s.iccid AND c.used = 1)
+  AS used_for FROM sims s`;
+
 const freeSim = `
   s.online = 1
   AND (@country IS NULL OR s.country = @country)
@@ -293,9 +297,9 @@ function statements(db: Database.Database) {
         operator = excluded.operator, channel = excluded.channel, slot = excluded.slot,
         can_forward = excluded.can_forward, online = excluded.online, seen_at = excluded.seen_at`),
     setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
-    sims: p('SELECT * FROM sims ORDER BY channel, slot'),
-    simByPhone: p('SELECT * FROM sims WHERE phone = ? ORDER BY seen_at DESC LIMIT 1'),
-    simByIccid: p('SELECT * FROM sims WHERE iccid = ?'),
+    sims: p(`${simRow} ORDER BY channel, slot`),
+    simByPhone: p(`${simRow} WHERE phone = ? ORDER BY seen_at DESC LIMIT 1`),
+    simByIccid: p(`${simRow} WHERE iccid = ?`),
     availability: p(`SELECT pr.service, count(*) AS n, coalesce(sum(s.can_forward), 0) AS f
       FROM sims s JOIN prices pr ON pr.country = s.country
       WHERE ${freeSim}

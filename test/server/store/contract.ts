@@ -278,6 +278,7 @@ export function storeContract(name: string, open: OpenStore): void {
     await store.settleActivation(settle(wa, { refund: WA, claim: 'release' }));
     const again = await opened(store, order(a, 'whatsapp'));
     t.is(again.iccid, used.iccid);
+    t.deepEqual((await store.simByIccid(used.iccid))!.usedFor, ['telegram'], 'the SIM record says what it was used for');
   });
 
   it('an order for a country where the service has no price, or with no SIM at all, gets noNumbers', async (t, store) => {
