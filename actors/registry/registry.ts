@@ -4,7 +4,7 @@ import {
 } from '../activation/index.ts';
 import type { Dialect, SimFilter } from '../catalogue/index.ts';
 import type { Clock, Log } from '../log.ts';
-import type { ActivationRecord, Settlement, Store } from '../store.ts';
+import { StoreError, type ActivationRecord, type Settlement, type Store } from '../store.ts';
 
 /** An activation as callers see it: the stored record without the snapshot. */
 export type ActivationView = Omit<ActivationRecord, 'snapshot' | 'version'>;
@@ -45,6 +45,8 @@ interface Entry {
   record: ActivationRecord;
   version: number;
   persisted: Promise<void>;
+  /** Set while the newest snapshot could not be written: callers must not be told it happened. */
+  unsaved: unknown;
 }
 
 type Listener = (news: ActivationNews) => void;
@@ -165,7 +167,7 @@ export class ActivationRegistry {
         taken.push(entry);
       }
     }
-    await Promise.all(taken.map((e) => e.persisted));
+    await Promise.all(taken.map((e) => this.#stored(e)));
     return taken.map((e) => e.record.id);
   }
 
@@ -189,7 +191,7 @@ export class ActivationRegistry {
 
   async #opened(record: ActivationRecord): Promise<ActivationView> {
     const entry = this.#live.get(record.id) ?? this.#spawn(record);
-    await entry.persisted;
+    await this.#stored(entry);
     const view = this.#view(entry);
     this.#emit({ type: 'activation.opened', activation: view });
     return view;
@@ -222,7 +224,7 @@ export class ActivationRegistry {
       clock: this.#o.clock,
       ...(restored ? { snapshot: record.snapshot as never } : {}),
     });
-    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve() };
+    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined };
     this.#live.set(record.id, entry);
     let ids = this.#bySim.get(record.iccid);
     if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
@@ -245,8 +247,10 @@ export class ActivationRegistry {
         entry.version = await this.#o.store.saveActivation(entry.record.id, update, entry.version);
         const { at: _at, ...changed } = update;
         entry.record = { ...entry.record, ...changed, version: entry.version };
+        entry.unsaved = undefined;
       } catch (err) {
         this.#o.log.error({ err, activationId: entry.record.id }, 'activation snapshot not stored');
+        entry.unsaved = err;
         return;
       }
       if (!update.live) this.#forget(entry);
@@ -265,7 +269,13 @@ export class ActivationRegistry {
 
   async #settled(entry: Entry) {
     await waitFor(entry.actor, (s) => s.status !== 'active' || !isSettling(stateOf(s)), { timeout: 15_000 });
+    await this.#stored(entry);
+  }
+
+  /** Resolves once every snapshot so far is in the store; rejects when the newest could not be written. */
+  async #stored(entry: Entry) {
     await entry.persisted;
+    if (entry.unsaved !== undefined) throw new StoreError('STORE_UNAVAILABLE', `activation ${entry.record.id} not stored`);
   }
 
   #tooEarlyToCancel(entry: Entry): boolean {

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { ActivationRegistry, seedCatalogue, type ActivationView, type ClientCommand, type OrderRequest } from '../../actors/index.ts';
+import { ActivationRegistry, seedCatalogue, StoreError, type ActivationView, type ClientCommand, type OrderRequest } from '../../actors/index.ts';
 import { books, domain, entries, newsOf, TTL, type Domain } from './helpers.ts';
 
 /**
@@ -393,4 +393,23 @@ test('restored in the middle of a count=N continuation, the next activation is m
   t.like(await d.registry.view(a, next.id), { state: 'waitingForCode', live: true, repeatOf: got.activation.id, price: 0 });
   t.is((await entries(d.store, a, 'charge')).length, 1);
   await books(t, d.store, a);
+});
+
+test('a command whose new state cannot be stored is reported as a store failure, not as done', async (t) => {
+  const d = await domain(t);
+  const accountId = await d.account();
+  await d.sim();
+  await d.store.setPrice('telegram', 'ru', 2500);
+  const ordered = await d.registry.order({ accountId, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms', count: 1 });
+  if (!ordered.ok) return t.fail(ordered.code);
+  const save = d.store.saveActivation.bind(d.store);
+  d.store.saveActivation = async () => {
+    throw new StoreError('STORE_UNAVAILABLE', 'disk full');
+  };
+  await t.throwsAsync(d.registry.command(accountId, ordered.activation.id, 'client.ready'), { instanceOf: StoreError });
+  d.store.saveActivation = save;
+  // Once the store works again the next change stores the newest snapshot.
+  const r = await d.registry.command(accountId, ordered.activation.id, 'client.cancel');
+  t.true(r.ok);
+  t.is((await d.store.activation(ordered.activation.id))!.state, 'cancelled');
 });
