@@ -1,7 +1,7 @@
 import type { Context } from 'koa';
 import { apiKeyHash, type Dialect, type Log } from '../../../actors/index.ts';
 import { send, word, type Answer } from '../answer.ts';
-import { Params } from '../params.ts';
+import { Params, queryOf } from '../params.ts';
 import type { IpRateLimit } from '../rate-limit.ts';
 import { actionOf } from './actions/index.ts';
 import { fail, type Call, type Gateway } from './call.ts';
@@ -29,7 +29,7 @@ export function handlerApi(gw: Gateway, limiter: IpRateLimit, log: Log) {
       send(ctx, word(errors.sql[byHost ?? 'getsms']));
       return;
     }
-    const params = Params.from(ctx.query, (ctx.request as { body?: unknown }).body);
+    const params = Params.from(queryOf(ctx.querystring), (ctx.request as { body?: unknown }).body);
     let answer: Answer;
     try {
       answer = await answerFor(gw, params, byHost);
