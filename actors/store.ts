@@ -18,6 +18,13 @@ export interface Store {
   accountById(id: number): Promise<Account | undefined>;
   accountByEmail(email: string): Promise<Account | undefined>;
   accountByKeyHash(keyHash: string): Promise<Account | undefined>;
+  /**
+   * Who holds a key, for authenticating a request: the hot path of every
+   * gateway call, so adapters may answer from memory: a change made through
+   * this store is seen by the next call, one made by another process (the CLI)
+   * within 100 ms.
+   */
+  keyOwner(keyHash: string): Promise<KeyOwner | undefined>;
   setApiKeyHash(accountId: number, keyHash: string): Promise<void>;
   setDialect(accountId: number, dialect: Dialect): Promise<void>;
   accounts(): Promise<Account[]>;
@@ -90,6 +97,9 @@ export interface Account {
   dialect: Dialect;
   createdAt: number;
 }
+
+/** An account as a request sees it: no balance (that is read where money matters). */
+export type KeyOwner = Pick<Account, 'id' | 'email' | 'role' | 'dialect'>;
 
 export type LedgerReason = 'charge' | 'refund' | 'topup' | 'debit';
 

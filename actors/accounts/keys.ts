@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** A new API key: 32 hex characters (128 bits), the shape sms-activate's keys have. */
 export function newApiKey(): string {
@@ -10,5 +10,5 @@ export function newApiKey(): string {
  * fast hash is enough for a leaked database not to hand them out.
  */
 export function apiKeyHash(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return hash('sha256', key, 'hex');
 }

@@ -47,6 +47,8 @@ interface Entry {
   persisted: Promise<void>;
   /** Set while the newest snapshot could not be written: callers must not be told it happened. */
   unsaved: unknown;
+  /** The view of the current snapshot, built once per snapshot (getStatus polls read it thousands of times). */
+  view: ActivationView | undefined;
 }
 
 type Listener = (news: ActivationNews) => void;
@@ -224,13 +226,16 @@ export class ActivationRegistry {
       clock: this.#o.clock,
       ...(restored ? { snapshot: record.snapshot as never } : {}),
     });
-    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined };
+    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined };
     this.#live.set(record.id, entry);
     let ids = this.#bySim.get(record.iccid);
     if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
     ids.add(record.id);
     actor.subscribe({
-      next: () => this.#persist(entry),
+      next: () => {
+        entry.view = undefined;
+        this.#persist(entry);
+      },
       error: (err) => this.#o.log.error({ err, activationId: record.id }, 'activation actor failed'),
     });
     actor.start();
@@ -283,6 +288,10 @@ export class ActivationRegistry {
   }
 
   #view(entry: Entry): ActivationView {
+    return (entry.view ??= this.#build(entry));
+  }
+
+  #build(entry: Entry): ActivationView {
     const snapshot = entry.actor.getSnapshot();
     const { code, messages, nextId } = snapshot.context;
     return { ...strip(entry.record), state: stateOf(snapshot), live: snapshot.status === 'active', code, messages, nextId };

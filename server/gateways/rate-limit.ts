@@ -8,13 +8,12 @@ export class IpRateLimit {
     this.#limiter = perSecond > 0 ? new RateLimiterMemory({ points: perSecond, duration: 1 }) : undefined;
   }
 
-  async allow(ip: string): Promise<boolean> {
+  /** True when off; otherwise a promise of whether this request is within the limit. */
+  allow(ip: string): true | Promise<boolean> {
     if (!this.#limiter) return true;
-    try {
-      await this.#limiter.consume(ip || 'unknown');
-      return true;
-    } catch {
-      return false;
-    }
+    return this.#limiter.consume(ip || 'unknown').then(
+      () => true,
+      () => false,
+    );
   }
 }

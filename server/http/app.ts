@@ -25,14 +25,20 @@ export function createApp(gw: Gateway, apiDeps: ApiDeps, log: Log): Koa {
 
   // Classic clients POST form bodies; a body that does not parse is ignored (query parameters still count).
   const form = bodyParser({ enableTypes: ['form'], formLimit: '16kb', onError: () => {} });
+  const gateway = handlerApi(gw, limiter, log);
   const site = new Router();
-  site.all('/stubs/handler_api.php', form, handlerApi(gw, limiter, log));
   site.get('/', (ctx) => {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = home;
   });
 
-  app.use((ctx, next) => (ctx.path === '/api' || ctx.path.startsWith('/api/') ? apiStack(ctx, next) : next()));
+  // The gateway is the hot path (clients poll getStatus): matched first, without a router; GETs skip the body parser.
+  app.use((ctx, next) => {
+    const path = ctx.path;
+    if (path === '/stubs/handler_api.php') return ctx.method === 'GET' ? gateway(ctx) : form(ctx, () => gateway(ctx));
+    if (path === '/api' || path.startsWith('/api/')) return apiStack(ctx, next);
+    return next();
+  });
   app.use(site.routes());
   return app;
 }

@@ -1,5 +1,5 @@
 import type {
-  Account, ActivationRegistry, Clock, Dialect, ServiceDef, SimFilter, Store,
+  KeyOwner, ActivationRegistry, Clock, Dialect, ServiceDef, SimFilter, Store,
 } from '../../../actors/index.ts';
 import { country, countryBySmsActivateId, getsmsCountry, serviceByCode } from '../../../actors/index.ts';
 import type { Config } from '../../config.ts';
@@ -20,7 +20,7 @@ export interface Gateway {
 /** One authenticated request: who asks, in which dialect, with which parameters. */
 export interface Call {
   params: Params;
-  account: Account;
+  account: KeyOwner;
   dialect: Dialect;
   gw: Gateway;
 }

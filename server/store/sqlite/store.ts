@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type {
   Account, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
   AvailabilityQuery, LedgerEntry, MoneyMove, MoneyResult, NewAccount, NewSms, OrderResult, PriceRow,
-  Settlement, Sim, SimSighting, SmsRecord, Store,
+  Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner,
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
 import type { Dialect } from '../../../actors/index.ts';
@@ -18,6 +18,10 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #q: ReturnType<typeof statements>;
+  /** Key hash → owner, valid while no other process committed (PRAGMA data_version) and we changed no key. */
+  readonly #owners = new Map<string, KeyOwner | null>();
+  #dataVersion = -1;
+  #checkedAt = -Infinity;
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -39,6 +43,7 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(a: NewAccount): Promise<Account> {
+    this.#owners.clear();
     return this.#tx(() => rows.account(this.#q.accountById.get(this.#q.insertAccount.run(a).lastInsertRowid)));
   }
   async accountById(id: number) {
@@ -50,10 +55,33 @@ export class SqliteStore implements Store {
   async accountByKeyHash(keyHash: string) {
     return rows.maybe(rows.account, this.#q.accountByKey.get(keyHash));
   }
+  async keyOwner(keyHash: string): Promise<KeyOwner | undefined> {
+    // data_version moves when another connection (the CLI) commits; our own key changes clear the map.
+    // It is read at most every ownersCheckMs: each read takes WAL locks, which cost a getStatus as much as Koa does.
+    const now = performance.now();
+    if (now - this.#checkedAt >= ownersCheckMs) {
+      this.#checkedAt = now;
+      const version = this.#q.dataVersion.get() as number;
+      if (version !== this.#dataVersion) {
+        this.#owners.clear();
+        this.#dataVersion = version;
+      }
+    }
+    let owner = this.#owners.get(keyHash);
+    if (owner === undefined) {
+      const row = this.#q.ownerByKey.get(keyHash) as KeyOwner | undefined;
+      owner = row ? { id: row.id, email: row.email, role: row.role, dialect: row.dialect } : null;
+      if (this.#owners.size >= 100_000) this.#owners.clear(); // bounded: unknown keys are cached too
+      this.#owners.set(keyHash, owner);
+    }
+    return owner ?? undefined;
+  }
   async setApiKeyHash(accountId: number, keyHash: string) {
+    this.#owners.clear();
     this.#tx(() => this.#q.setKey.run(keyHash, accountId));
   }
   async setDialect(accountId: number, dialect: Dialect) {
+    this.#owners.clear();
     this.#q.setDialect.run(dialect, accountId);
   }
   async accounts() {
@@ -254,6 +282,9 @@ function filterParams(accountId: number, filter: { country?: string; operators?:
   };
 }
 
+/** How stale a key may be after another process changed it. */
+const ownersCheckMs = 100;
+
 /** A SIM with the services it was used for (a code arrived, or a client marked it used). */
 const simRow = `SELECT s.*, (SELECT json_group_array(c.service) FROM sim_services c WHERE c.iccid = s.iccid AND c.used = 1)
   AS used_for FROM sims s`;
@@ -272,6 +303,8 @@ function statements(db: Database.Database) {
     accountById: p('SELECT * FROM accounts WHERE id = ?'),
     accountByEmail: p('SELECT * FROM accounts WHERE email = ?'),
     accountByKey: p('SELECT * FROM accounts WHERE key_hash = ?'),
+    ownerByKey: p('SELECT id, email, role, dialect FROM accounts WHERE key_hash = ?'),
+    dataVersion: p('PRAGMA data_version').pluck(),
     accounts: p('SELECT * FROM accounts ORDER BY id'),
     setKey: p('UPDATE accounts SET key_hash = ? WHERE id = ?'),
     setDialect: p('UPDATE accounts SET dialect = ? WHERE id = ?'),

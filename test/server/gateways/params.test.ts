@@ -34,3 +34,14 @@ test('ids are positive integers that fit a signed 32-bit int', (t) => {
   t.is(Params.from({ id: '1e3' }).id('id'), undefined);
   t.is(Params.from({ id: '12abc' }).id('id'), undefined);
 });
+
+test('a raw query string is decoded as URLSearchParams does; a repeated name is tainted; the body still wins', (t) => {
+  const p = Params.fromQuery('action=getStatus&id=1&text=a+b%20c&api_key=k&api_key=k2&service=tg', { service: 'wa' });
+  t.is(p.get('action'), 'getStatus');
+  t.is(p.get('text'), 'a b c');
+  t.true(p.tainted('api_key'));
+  t.is(p.get('api_key'), undefined);
+  t.is(p.get('service'), 'wa');
+  t.is(Params.fromQuery('').get('x'), undefined);
+  t.true(Params.fromQuery('api_key%5B%24ne%5D=x').tainted('api_key'));
+});

@@ -26,6 +26,17 @@ export function storeContract(name: string, open: OpenStore): void {
 
   // ── accounts ────────────────────────────────────────────────────────────
 
+  it('a key\'s owner follows key and dialect changes at once; an unknown key has none', async (t, store) => {
+    const a = await store.createAccount({ email: 'k@x.test', role: 'operator', keyHash: 'hash-1', dialect: 'getsms', createdAt: T0 });
+    t.deepEqual(await store.keyOwner('hash-1'), { id: a.id, email: 'k@x.test', role: 'operator', dialect: 'getsms' });
+    t.is(await store.keyOwner('hash-2'), undefined);
+    await store.setApiKeyHash(a.id, 'hash-2');
+    t.is(await store.keyOwner('hash-1'), undefined, 'the old key stops working');
+    t.like(await store.keyOwner('hash-2'), { id: a.id });
+    await store.setDialect(a.id, 'smsActivate');
+    t.like(await store.keyOwner('hash-2'), { dialect: 'smsActivate' });
+  });
+
   it('an account is created with a zero balance and found by id, email and key hash', async (t, store) => {
     const a = await store.createAccount({ email: 'a@x.test', role: 'user', keyHash: 'hash-a', dialect: 'getsms', createdAt: T0 });
     t.like(a, { email: 'a@x.test', role: 'user', balance: 0, dialect: 'getsms', createdAt: T0 });

@@ -43,3 +43,22 @@ test('sqlite: a closed database rejects with STORE_UNAVAILABLE instead of throwi
     t.is((err as StoreError).code, 'STORE_UNAVAILABLE', name);
   }
 });
+
+test('sqlite: a key changed by another process (the CLI) is seen within 100 ms', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'getsms-store-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'getsms.sqlite');
+  const server = new SqliteStore(file);
+  const cli = new SqliteStore(file);
+  t.teardown(async () => {
+    await server.close();
+    await cli.close();
+  });
+  const a = await cli.createAccount({ email: 'a@x.test', role: 'user', keyHash: 'old', dialect: 'getsms', createdAt: 1 });
+  t.like(await server.keyOwner('old'), { id: a.id });
+  t.is(await server.keyOwner('new'), undefined);
+  await cli.setApiKeyHash(a.id, 'new');
+  await new Promise((r) => setTimeout(r, 110));
+  t.is(await server.keyOwner('old'), undefined);
+  t.like(await server.keyOwner('new'), { id: a.id });
+});
