@@ -178,6 +178,8 @@ export interface ActivationOrder {
   expiresAt: number;
   /** How many more activations follow on the same number when this one finishes (count=N). */
   remaining: number;
+  /** The state the new activation rests in first; the store writes it with the order. */
+  initialState: ActivationState;
   /** A free order on a known SIM: a client's repeat, or the next SMS of a count=N order (`chained`, once per previous). */
   repeat?: { iccid: string; previousId: number; chained: boolean };
 }

@@ -30,6 +30,15 @@ export interface ActivationContext {
 
 export type ActivationInput = Omit<ActivationContext, 'code' | 'messages' | 'nextId'>;
 
+/**
+ * Where a new activation rests first: repeats and sms-activate's clients skip
+ * "ready". The store writes it with the order, so a new actor's first snapshot
+ * need not be written again.
+ */
+export function firstState(c: Pick<ActivationContext, 'skipReady' | 'repeatOf'>): 'waitingForReady' | 'waitingForCode' {
+  return c.skipReady || c.repeatOf !== null ? 'waitingForCode' : 'waitingForReady';
+}
+
 /** What an ended activation does to money, the SIM's claim and the blacklist. */
 function settlement(
   context: ActivationContext,
@@ -84,7 +93,7 @@ export const activationMachine = setup({
   states: {
     opening: {
       always: [
-        { guard: ({ context }) => context.skipReady || context.repeatOf !== null, target: 'waitingForCode' },
+        { guard: ({ context }) => firstState(context) === 'waitingForCode', target: 'waitingForCode' },
         { target: 'waitingForReady' },
       ],
     },

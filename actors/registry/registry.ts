@@ -1,6 +1,6 @@
 import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
 import {
-  activationMachine, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
+  activationMachine, firstState, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
 } from '../activation/index.ts';
 import type { Dialect, SimFilter } from '../catalogue/index.ts';
 import type { Clock, Log } from '../log.ts';
@@ -99,6 +99,7 @@ export class ActivationRegistry {
     const result = await this.#o.store.openActivation({
       accountId: req.accountId, service: req.service, filter: req.filter, forwarding: req.forwarding,
       dialect: req.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: Math.max(0, req.count - 1),
+      initialState: firstState({ skipReady: req.dialect === 'smsActivate', repeatOf: null }),
     });
     if (!result.ok) return { ok: false, code: result.code === 'noBalance' ? 'noBalance' : 'noNumbers' };
     return { ok: true, activation: await this.#opened(result.activation) };
@@ -117,6 +118,7 @@ export class ActivationRegistry {
     const result = await store.openActivation({
       accountId, service, filter: {}, forwarding: previous.forwarding, dialect, createdAt: now,
       expiresAt: now + this.#o.ttlMs, remaining: 0, repeat: { iccid: sim.iccid, previousId: previous.id, chained: false },
+      initialState: 'waitingForCode',
     });
     if (!result.ok) return { ok: false, code: result.code === 'busy' ? 'doubleRetry' : 'noNumbers' };
     return { ok: true, activation: await this.#opened(result.activation) };
@@ -208,6 +210,7 @@ export class ActivationRegistry {
       accountId: previous.accountId, service: previous.service, filter: {}, forwarding: previous.forwarding,
       dialect: previous.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: previous.remaining - 1,
       repeat: { iccid: previous.iccid, previousId, chained: true },
+      initialState: 'waitingForCode',
     });
     if (!result.ok) return null;
     await this.#opened(result.activation);
@@ -231,6 +234,8 @@ export class ActivationRegistry {
     let ids = this.#bySim.get(record.iccid);
     if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
     ids.add(record.id);
+    // Subscribed after start: the first snapshot at rest is what the store wrote with the order (or restored).
+    actor.start();
     actor.subscribe({
       next: () => {
         entry.view = undefined;
@@ -238,7 +243,6 @@ export class ActivationRegistry {
       },
       error: (err) => this.#o.log.error({ err, activationId: record.id }, 'activation actor failed'),
     });
-    actor.start();
     if (restored) actor.send({ type: 'resume' }); // re-arms the deadline from the absolute expiresAt
     return entry;
   }

@@ -112,6 +112,10 @@ export const migrations: readonly string[] = [
     code TEXT
   ) WITHOUT ROWID;
   `,
+  // 3: orders for one country walk that country's SIMs in order
+  `
+  CREATE INDEX sims_by_country ON sims(country);
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

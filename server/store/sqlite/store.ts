@@ -22,6 +22,8 @@ export class SqliteStore implements Store {
   readonly #owners = new Map<string, KeyOwner | null>();
   #dataVersion = -1;
   #checkedAt = -Infinity;
+  /** Per service and country: the sims rowid the last allocation took. */
+  readonly #cursors = new Map<string, number>();
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -166,11 +168,7 @@ export class SqliteStore implements Store {
     }
     const pick = order.repeat
       ? (this.#q.simForRepeat.get({ iccid: order.repeat.iccid, service: order.service }) as rows.Pick | undefined)
-      : (this.#q.allocate.get({
-          ...filterParams(order.accountId, order.filter),
-          service: order.service,
-          forwarding: order.forwarding ? 1 : 0,
-        }) as rows.Pick | undefined);
+      : this.#allocate(order);
     if (!pick) return { ok: false, code: 'noNumbers' };
     if (order.repeat && pick.holder !== null) return { ok: false, code: 'busy' };
     const price = order.repeat ? 0 : pick.price;
@@ -182,6 +180,7 @@ export class SqliteStore implements Store {
         country: pick.country, operator: pick.operator, price, forwarding: order.forwarding ? 1 : 0,
         dialect: order.dialect, createdAt: order.createdAt, expiresAt: order.expiresAt, remaining: order.remaining,
         repeatOf: order.repeat?.previousId ?? null, chainOf: order.repeat?.chained ? order.repeat.previousId : null,
+        state: order.initialState,
       }).lastInsertRowid,
     );
     if (order.repeat) this.#q.claimRepeat.run({ iccid: pick.iccid, service: order.service, id });
@@ -194,6 +193,27 @@ export class SqliteStore implements Store {
       if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the order transaction');
     }
     return { ok: true, activation: rows.activation(this.#q.activationById.get(id)) };
+  }
+
+  /**
+   * A free SIM for the order. The search for each service and country goes on
+   * from the SIM it gave last and wraps around, so SIMs already sold for the
+   * service are not scanned again and again as the farm fills up.
+   */
+  #allocate(order: ActivationOrder): rows.Pick | undefined {
+    const cursor = `${order.service}|${order.filter.country ?? ''}`;
+    const after = this.#cursors.get(cursor) ?? 0;
+    const params = {
+      ...filterParams(order.accountId, order.filter), service: order.service, forwarding: order.forwarding ? 1 : 0, after,
+    };
+    const [onward, wrapped] = order.filter.country
+      ? [this.#q.allocateInCountryAfter, this.#q.allocateInCountryUpTo]
+      : [this.#q.allocateAfter, this.#q.allocateUpTo];
+    const pick = (onward.get(params) ?? (after > 0 ? wrapped.get(params) : undefined)) as
+      | (rows.Pick & { seq: number })
+      | undefined;
+    if (pick) this.#cursors.set(cursor, pick.seq);
+    return pick;
   }
 
   async saveActivation(id: number, u: ActivationUpdate, expectedVersion: number) {
@@ -295,6 +315,20 @@ const freeSim = `
   AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
   AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.account_id = @accountId AND b.phone = s.phone)`;
 
+/**
+ * The allocation query, walking sims in rowid order from a cursor: through the
+ * country index when the order names a country. CROSS JOIN keeps sims the
+ * outer loop, so rows come in order straight from a b-tree, never sorted.
+ */
+const allocation = (inCountry: boolean, from: '>' | '<=') => `
+  SELECT s.rowid AS seq, s.iccid, s.phone, s.country, s.operator, pr.price, NULL AS holder
+  FROM sims s CROSS JOIN prices pr
+  WHERE ${inCountry ? 's.country = @country AND' : ''} s.rowid ${from} @after
+    AND pr.service = @service AND pr.country = s.country
+    AND ${freeSim} AND (@forwarding = 0 OR s.can_forward = 1)
+    AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service)
+  ORDER BY s.rowid LIMIT 1`;
+
 function statements(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
   return {
@@ -338,11 +372,10 @@ function statements(db: Database.Database) {
       WHERE ${freeSim}
         AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = pr.service)
       GROUP BY pr.service`),
-    allocate: p(`SELECT s.iccid, s.phone, s.country, s.operator, pr.price, NULL AS holder
-      FROM sims s JOIN prices pr ON pr.service = @service AND pr.country = s.country
-      WHERE ${freeSim} AND (@forwarding = 0 OR s.can_forward = 1)
-        AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service)
-      LIMIT 1`),
+    allocateAfter: p(allocation(false, '>')),
+    allocateUpTo: p(allocation(false, '<=')),
+    allocateInCountryAfter: p(allocation(true, '>')),
+    allocateInCountryUpTo: p(allocation(true, '<=')),
     simForRepeat: p(`SELECT s.iccid, s.phone, s.country, s.operator, 0 AS price,
         (SELECT c.activation_id FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service) AS holder
       FROM sims s WHERE s.iccid = @iccid AND s.online = 1`),
@@ -358,7 +391,7 @@ function statements(db: Database.Database) {
     insertActivation: p(`INSERT INTO activations (account_id, service, iccid, phone, country, operator, price, forwarding,
         dialect, created_at, expires_at, remaining, repeat_of, chain_of, state, live, updated_at)
       VALUES (@accountId, @service, @iccid, @phone, @country, @operator, @price, @forwarding, @dialect, @createdAt,
-        @expiresAt, @remaining, @repeatOf, @chainOf, 'opening', 1, @createdAt)`),
+        @expiresAt, @remaining, @repeatOf, @chainOf, @state, 1, @createdAt)`),
     activationById: p('SELECT * FROM activations WHERE id = ?'),
     activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
     liveActivations: p('SELECT * FROM activations WHERE live = 1 ORDER BY id'),

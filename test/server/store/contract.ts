@@ -651,8 +651,8 @@ function move(accountId: number, amount: number, key: string, reason: 'topup' | 
 function order(accountId: number, service: string, over: Partial<ActivationOrder> = {}): ActivationOrder {
   return {
     accountId, service, filter: {}, forwarding: false, dialect: 'getsms', createdAt: T0, expiresAt: T0 + TTL,
-    remaining: 0, ...over,
-  };
+    remaining: 0, initialState: 'waitingForReady', ...over,
+  } as ActivationOrder;
 }
 
 async function opened(store: Store, o: ActivationOrder): Promise<ActivationRecord> {

@@ -29,6 +29,7 @@ test('sqlite: a closed database rejects with STORE_UNAVAILABLE instead of throwi
     ['moveMoney', () => store.moveMoney({ accountId: 1, amount: 1, reason: 'topup', ref: 'x', key: 'k', at })],
     ['openActivation', () => store.openActivation({
       accountId: 1, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms', createdAt: at, expiresAt: at, remaining: 0,
+      initialState: 'waitingForReady',
     })],
     ['settleActivation', () => store.settleActivation({
       activationId: 1, accountId: 1, iccid: 'i', phone: 'p', service: 's', refund: 1, claim: 'release', blacklist: false, at,
