@@ -8,10 +8,10 @@ export class IpRateLimit {
     this.#limiter = perSecond > 0 ? new RateLimiterMemory({ points: perSecond, duration: 1 }) : undefined;
   }
 
-  /** True when off; otherwise a promise of whether this request is within the limit. */
-  allow(ip: string): true | Promise<boolean> {
+  /** True when off; otherwise a promise of whether this request is within the limit. `ip` is read only when on. */
+  allow(ip: () => string): true | Promise<boolean> {
     if (!this.#limiter) return true;
-    return this.#limiter.consume(ip || 'unknown').then(
+    return this.#limiter.consume(ip() || 'unknown').then(
       () => true,
       () => false,
     );

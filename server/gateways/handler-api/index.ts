@@ -38,7 +38,7 @@ export function handlerApi(gw: Gateway, limiter: IpRateLimit, log: Log) {
   const dialectOf = hostDialects(gw.config.smsActivateHosts);
   return async (ctx: Context) => {
     const byHost = dialectOf(ctx.hostname);
-    const allowed = limiter.allow(ctx.ip);
+    const allowed = limiter.allow(() => ctx.ip);
     if (allowed !== true && !(await allowed)) {
       // Over 50 requests/s: a word every client already treats as "try again".
       send(ctx, word(errors.sql[byHost ?? 'getsms']));
