@@ -8,8 +8,7 @@ export const json = (value: unknown): Answer => ({ json: value });
 
 /** Writes an answer byte-exact: no trailing newline, the content type clients expect. */
 export function send(ctx: Context, answer: Answer) {
-  ctx.status = 200;
-  // The header is set before the body, so Koa looks no MIME type up on this hot path.
+  // Koa answers 200 for a body; the header is set before the body, so Koa looks no MIME type up on this hot path.
   if ('text' in answer) {
     ctx.set('Content-Type', 'text/html; charset=utf-8');
     ctx.body = answer.text;

@@ -4,12 +4,13 @@ import { fail, moscowTime, type Action, type Call } from '../call.ts';
 import { commandAnswer, setStatusCommand, statusAnswer } from '../words.ts';
 
 /** The caller's activation named by `id`, or the answer that says why there is none. */
-async function activationOf(call: Call): Promise<ActivationView | Answer> {
+function activationOf(call: Call): ActivationView | Answer | Promise<ActivationView | Answer> {
   const raw = call.params.get('id');
   const id = call.params.id('id');
   if (raw === undefined) return fail(call, 'noActivation');
   if (id === undefined) return fail(call, 'wrongActivationId');
-  return (await call.gw.registry.view(call.account.id, id)) ?? fail(call, 'noActivation');
+  const found = call.gw.registry.view(call.account.id, id);
+  return found instanceof Promise ? found.then((a) => a ?? fail(call, 'noActivation')) : (found ?? fail(call, 'noActivation'));
 }
 
 const isAnswer = (v: ActivationView | Answer): v is Answer => 'text' in v || 'json' in v;
