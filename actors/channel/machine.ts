@@ -1,0 +1,148 @@
+import { assign, fromPromise, setup } from 'xstate';
+import type { SimIdentity } from '../../modems/index.ts';
+import type { ChannelEvent, Registration, SimCheck } from './events.ts';
+
+/**
+ * One modem channel: a serial port with K SIM slots, one active. Its states
+ * are what an operator needs to see; its effects (open the port, run the
+ * start-up sequence, read the SIM, ask the network, sweep stored SMS, switch
+ * the slot) are named here and supplied by the farm with `.provide()`.
+ *
+ * Every SMS path is one sweep: the start-up sweep, a `+CMTI` indication and
+ * the periodic sweep all list what the SIM stores, store it, then delete it
+ * (store, then delete). An indication during a sweep asks for one more.
+ */
+export interface ChannelContext {
+  channel: string;
+  slot: number;
+  sim: SimIdentity | null;
+  operator: string | null;
+  registered: boolean;
+  signalDbm: number | null;
+  lastError: string | null;
+  /** Consecutive failures; the reconnect back-off grows with it. */
+  failures: number;
+  /** An indication came while a sweep ran: sweep once more. */
+  again: boolean;
+}
+
+export interface ChannelInput {
+  channel: string;
+  slot: number;
+}
+
+const sweepEveryMs = 60_000;
+const maxBackoffMs = 60_000;
+
+export const channelMachine = setup({
+  types: {} as { context: ChannelContext; events: ChannelEvent; input: ChannelInput },
+  actors: {
+    open: fromPromise<void, { channel: string }>(async () => {}),
+    initialise: fromPromise<void, { channel: string }>(async () => {}),
+    readSim: fromPromise<SimCheck, { channel: string; slot: number }>(async () => ({ status: 'absent' })),
+    register: fromPromise<Registration, { channel: string }>(async () => ({ registered: false, operator: null, signalDbm: null })),
+    sweep: fromPromise<number, { channel: string; iccid: string }>(async () => 0),
+    switchSlot: fromPromise<void, { channel: string; slot: number }>(async () => {}),
+  },
+  delays: {
+    // 1 s, 2 s, 4 s … a minute at most: a flapping USB hub is not hammered.
+    backoff: ({ context }) => Math.min(maxBackoffMs, 1000 * 2 ** context.failures),
+  },
+  actions: {
+    failed: assign(({ context, event }) => {
+      const error = (event as { error?: unknown }).error;
+      return { lastError: error instanceof Error ? error.message : String(error ?? 'failed'), failures: context.failures + 1 };
+    }),
+  },
+}).createMachine({
+  id: 'channel',
+  context: ({ input }) => ({
+    channel: input.channel, slot: input.slot, sim: null, operator: null, registered: false, signalDbm: null,
+    lastError: null, failures: 0, again: false,
+  }),
+  initial: 'connecting',
+  on: {
+    'port.lost': { target: '.reconnecting', actions: assign({ lastError: ({ event }) => event.reason, registered: false }) },
+    'signal.changed': { actions: assign({ signalDbm: ({ event }) => event.dbm }) },
+  },
+  states: {
+    connecting: {
+      invoke: { src: 'open', input: ({ context }) => ({ channel: context.channel }), onDone: 'initialising', onError: { target: 'reconnecting', actions: 'failed' } },
+    },
+    initialising: {
+      invoke: { src: 'initialise', input: ({ context }) => ({ channel: context.channel }), onDone: 'simCheck', onError: { target: 'reconnecting', actions: 'failed' } },
+    },
+    simCheck: {
+      invoke: {
+        src: 'readSim',
+        input: ({ context }) => ({ channel: context.channel, slot: context.slot }),
+        onDone: [
+          { guard: ({ event }) => event.output.status === 'ready', target: 'registering', actions: assign({ sim: ({ event }) => (event.output.status === 'ready' ? event.output.sim : null) }) },
+          { guard: ({ event }) => event.output.status === 'busy', target: 'simBusy' },
+          { guard: ({ event }) => event.output.status === 'locked', target: 'simLocked', actions: assign({ sim: null }) },
+          { target: 'noSim', actions: assign({ sim: null }) },
+        ],
+        onError: { target: 'degraded', actions: 'failed' },
+      },
+    },
+    // SIM busy right after a switch or a restart is normal (+CME ERROR: 14): ask again shortly.
+    simBusy: { after: { 2000: 'simCheck' } },
+    noSim: { after: { 30_000: 'simCheck' }, on: { 'slot.switch': 'switchingSlot' } },
+    simLocked: { after: { 60_000: 'simCheck' }, on: { 'slot.switch': 'switchingSlot' } },
+    registering: {
+      invoke: {
+        src: 'register',
+        input: ({ context }) => ({ channel: context.channel }),
+        onDone: [
+          { guard: ({ event }) => event.output.registered, target: 'ready', actions: assign(({ event }) => ({ ...event.output })) },
+          { target: 'searching', actions: assign(({ event }) => ({ ...event.output })) },
+        ],
+        onError: { target: 'degraded', actions: 'failed' },
+      },
+    },
+    searching: { after: { 5_000: 'registering' }, on: { 'slot.switch': 'switchingSlot' } },
+    ready: {
+      initial: 'sweeping',
+      on: { 'slot.switch': 'switchingSlot' },
+      states: {
+        sweeping: {
+          entry: assign({ again: false }),
+          on: { 'sms.indicated': { actions: assign({ again: true }) } },
+          invoke: {
+            src: 'sweep',
+            input: ({ context }) => ({ channel: context.channel, iccid: context.sim?.iccid ?? '' }),
+            // A sweep that worked is what "healthy" means: the failure count starts again.
+            onDone: [
+              { guard: ({ context }) => context.again, target: 'sweeping', reenter: true, actions: assign({ failures: 0, lastError: null }) },
+              { target: 'idle', actions: assign({ failures: 0, lastError: null }) },
+            ],
+            onError: { target: '#channel.degraded', actions: 'failed' },
+          },
+        },
+        idle: {
+          after: { [sweepEveryMs]: 'sweeping' },
+          on: { 'sms.indicated': 'sweeping' },
+        },
+      },
+    },
+    // Commands fail but the port is there: look again, and reconnect if it keeps failing.
+    degraded: {
+      always: { guard: ({ context }) => context.failures >= 5, target: 'reconnecting' },
+      after: { backoff: 'simCheck' },
+      on: { 'slot.switch': 'switchingSlot' },
+    },
+    switchingSlot: {
+      entry: assign({ slot: ({ context, event }) => (event.type === 'slot.switch' ? event.slot : context.slot), sim: null, registered: false }),
+      invoke: {
+        src: 'switchSlot',
+        input: ({ context }) => ({ channel: context.channel, slot: context.slot }),
+        onDone: 'simCheck',
+        onError: { target: 'degraded', actions: 'failed' },
+      },
+    },
+    reconnecting: {
+      entry: assign({ registered: false }),
+      after: { backoff: 'connecting' },
+    },
+  },
+});
