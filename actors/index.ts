@@ -7,6 +7,7 @@ export { activationMachine, isSettling, stateOf, type ActivationContext, type Ac
 export * from './registry/index.ts';
 export { Inbox } from './inbox/index.ts';
 export { inventory } from './farm/index.ts';
+export { ChannelSupervisor, channelMachine, type ChannelView } from './channel/index.ts';
 export { SmsRules, sampleSms } from './sms/index.ts';
 export { apiKeyHash, newApiKey } from './accounts/keys.ts';
 export { seedCatalogue } from './catalogue/seed.ts';

@@ -1,0 +1,122 @@
+import { createActor, fromPromise, type Actor } from 'xstate';
+import type { ModemChannel, SimIdentity } from '../../modems/index.ts';
+import type { Inbox } from '../inbox/index.ts';
+import type { Clock, Log } from '../log.ts';
+import type { Store } from '../store.ts';
+import { channelMachine, type ChannelContext } from './machine.ts';
+
+export interface ChannelSupervisorOptions {
+  store: Store;
+  inbox: Inbox;
+  clock: Clock;
+  log: Log;
+}
+
+/** What operators see of a channel: its state and the SIM in its active slot. */
+export interface ChannelView extends Omit<ChannelContext, 'again' | 'failures'> {
+  state: string;
+  failures: number;
+}
+
+interface Running {
+  channel: ModemChannel;
+  actor: Actor<typeof channelMachine>;
+  /** The SIM the inventory last heard of in this channel's active slot. */
+  sim: SimIdentity | null;
+}
+
+/**
+ * Runs one channel actor per modem channel with the channel's driver as its
+ * effects, and keeps the SIM inventory true to what the channels read: a SIM
+ * is online while its channel is ready with it, and the inbox receives every
+ * SMS a sweep finds before the modem may delete it.
+ */
+export class ChannelSupervisor {
+  readonly #o: ChannelSupervisorOptions;
+  readonly #running = new Map<string, Running>();
+
+  constructor(options: ChannelSupervisorOptions) {
+    this.#o = options;
+  }
+
+  start(channels: readonly ModemChannel[]) {
+    for (const channel of channels) this.#start(channel);
+  }
+
+  async stop() {
+    for (const r of this.#running.values()) r.actor.stop();
+    await Promise.all([...this.#running.values()].map((r) => r.channel.close().catch(() => {})));
+    this.#running.clear();
+  }
+
+  /** Every channel as it is now. */
+  channels(): ChannelView[] {
+    return [...this.#running.values()].map(({ actor }) => {
+      const s = actor.getSnapshot();
+      const { again: _again, ...rest } = s.context;
+      return { ...rest, state: typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]! };
+    });
+  }
+
+  /** Asks a channel to make another slot the active one. */
+  switchSlot(channelId: string, slot: number): boolean {
+    const r = this.#running.get(channelId);
+    if (!r) return false;
+    r.actor.send({ type: 'slot.switch', slot });
+    return true;
+  }
+
+  #start(channel: ModemChannel) {
+    const { inbox, log } = this.#o;
+    const running: Running = { channel, actor: undefined as never, sim: null };
+    const machine = channelMachine.provide({
+      actors: {
+        open: fromPromise(() => channel.open()),
+        initialise: fromPromise(() => channel.initialise()),
+        readSim: fromPromise(async ({ input }: { input: { channel: string; slot: number } }) => {
+          const check = await channel.readSim(input.slot);
+          await this.#simSeen(running, check.status === 'ready' ? check.sim : null, input.slot);
+          return check;
+        }),
+        register: fromPromise(() => channel.register()),
+        sweep: fromPromise(({ input }: { input: { channel: string; iccid: string } }) =>
+          channel.sweep(input.iccid, async (sms) => {
+            await inbox.receive(sms);
+          }),
+        ),
+        switchSlot: fromPromise(async ({ input }: { input: { channel: string; slot: number } }) => {
+          await this.#simSeen(running, null, input.slot);
+          await channel.switchSlot(input.slot);
+        }),
+      },
+    });
+    const actor = createActor(machine, { input: { channel: channel.id, slot: 1 }, clock: this.#o.clock });
+    running.actor = actor;
+    channel.on('indication', () => actor.send({ type: 'sms.indicated' }));
+    channel.on('lost', (reason) => {
+      log.warn({ channel: channel.id, reason }, 'modem channel lost');
+      actor.send({ type: 'port.lost', reason });
+      void this.#simSeen(running, null, actor.getSnapshot().context.slot).catch(() => {});
+    });
+    let last = '';
+    actor.subscribe((s) => {
+      const state = JSON.stringify(s.value);
+      if (state !== last) log.debug({ channel: channel.id, state, error: s.context.lastError }, 'modem channel');
+      last = state;
+    });
+    this.#running.set(channel.id, running);
+    actor.start();
+  }
+
+  /** The inventory follows the active slot: the new SIM online (when it has a number), the previous one offline. */
+  async #simSeen(running: Running, sim: SimIdentity | null, slot: number) {
+    const { store, clock } = this.#o;
+    const before = running.sim;
+    running.sim = sim;
+    if (before && before.iccid !== sim?.iccid) await store.setSimOnline(before.iccid, false, clock.now());
+    if (sim) {
+      // A SIM without a known number cannot be sold: it stays offline until its number is known.
+      await store.upsertSim({ ...sim, channel: running.channel.id, slot, online: sim.phone !== '', at: clock.now() });
+    }
+  }
+}

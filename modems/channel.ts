@@ -1,0 +1,43 @@
+import type { IncomingSms, SimIdentity } from './farm.ts';
+
+/** What reading the SIM found. */
+export type SimCheck =
+  | { status: 'ready'; sim: SimIdentity }
+  | { status: 'absent' | 'locked' | 'busy' };
+
+/** What asking the network found. */
+export interface Registration {
+  registered: boolean;
+  operator: string | null;
+  signalDbm: number | null;
+}
+
+/** How a channel switches its active SIM slot: 3GPP `+CSUS`, Quectel `+QUIMSLOT`, SIMCom `+SMSIMCFG`. */
+export type SlotDialect = 'csus' | 'quimslot' | 'smsimcfg';
+
+export interface ModemChannelEvents {
+  /** The modem says an SMS was stored (+CMTI): sweep now. */
+  indication: [];
+  /** The port is gone (unplugged, closed, errored). */
+  lost: [reason: string];
+}
+
+/**
+ * One modem channel as the domain drives it (the driver port). It knows
+ * serial ports, AT and PDUs, and nothing of services, prices or users.
+ */
+export interface ModemChannel {
+  readonly id: string;
+  open(): Promise<void>;
+  close(): Promise<void>;
+  initialise(): Promise<void>;
+  readSim(slot: number): Promise<SimCheck>;
+  register(): Promise<Registration>;
+  /**
+   * Reads every SMS the SIM stores, hands each whole message to `store`, and
+   * deletes its parts from the modem only once `store` has resolved.
+   */
+  sweep(iccid: string, store: (sms: IncomingSms) => Promise<void>): Promise<number>;
+  switchSlot(slot: number): Promise<void>;
+  on<E extends keyof ModemChannelEvents>(event: E, listener: (...args: ModemChannelEvents[E]) => void): this;
+}

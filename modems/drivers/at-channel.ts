@@ -1,0 +1,146 @@
+import { EventEmitter } from 'node:events';
+import { SerialPort } from 'serialport';
+import { AtEngine, AtError, initialise, network, runSequence, simCheck, sweep as sweepRows, type AtRunner, type AtSequence } from '../at/index.ts';
+import type { ModemChannel, ModemChannelEvents, Registration, SimCheck, SlotDialect } from '../channel.ts';
+import type { IncomingSms } from '../farm.ts';
+import { decodeDeliver, fingerprint, PduError, Reassembler, type ReassembledSms } from '../pdu/index.ts';
+import { networkOf } from '../sim/index.ts';
+import type { PortSpec } from './port-spec.ts';
+
+export interface AtChannelOptions extends PortSpec {
+  slotDialect?: SlotDialect;
+  /** How long the parts of a multipart SMS wait for each other before the message goes out incomplete. */
+  multipartTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** AT+... that makes slot `slot` (counted from 1) the active one, per dialect. */
+const slotCommand: Record<SlotDialect, (slot: number) => string> = {
+  csus: (slot) => `AT+CSUS=${slot - 1}`, // 27.007 §8.66 counts card slots from 0
+  quimslot: (slot) => `AT+QUIMSLOT=${slot}`,
+  smsimcfg: (slot) => `AT+SMSIMCFG=1,${slot}`,
+};
+
+/**
+ * A modem channel on a serial port, driven with AT commands: the generic
+ * start-up tables, the SIM identity, the network, and the SMS sweep
+ * (+CMGL=4 → decode → reassemble → store → +CMGD).
+ */
+export class AtChannel extends EventEmitter<ModemChannelEvents> implements ModemChannel {
+  readonly id: string;
+  readonly #o: AtChannelOptions;
+  readonly #parts: Reassembler<number>;
+  #port: SerialPort | undefined;
+  #at: AtEngine | undefined;
+
+  constructor(options: AtChannelOptions) {
+    super();
+    this.#o = options;
+    this.id = options.path;
+    this.#parts = new Reassembler<number>({ timeoutMs: options.multipartTimeoutMs ?? 600_000, now: options.now ?? Date.now });
+  }
+
+  async open() {
+    await this.close();
+    const port = new SerialPort({ path: this.#o.path, baudRate: this.#o.baudRate, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+    const at = new AtEngine(port);
+    at.on('urc', (urc) => {
+      if (urc.type === 'sms.stored') this.emit('indication');
+    });
+    at.once('close', (err) => {
+      if (this.#at === at) this.emit('lost', err?.message ?? 'port closed');
+    });
+    port.once('close', () => at.close());
+    this.#port = port;
+    this.#at = at;
+  }
+
+  async close() {
+    const port = this.#port;
+    const at = this.#at;
+    this.#port = undefined;
+    this.#at = undefined;
+    at?.close();
+    if (port?.isOpen) await new Promise<void>((done) => port.close(() => done()));
+  }
+
+  async initialise() {
+    await this.#run(initialise);
+  }
+
+  async readSim(_slot: number): Promise<SimCheck> {
+    const report = await runSequence(this.#engine(), simCheck);
+    const meaning = report.stopped?.error.meaning ?? report.values.pin?.meaning;
+    if (meaning === 'simMissing') return { status: 'absent' };
+    if (meaning === 'simLocked' || meaning === 'simBlocked') return { status: 'locked' };
+    if (meaning === 'simBusy') return { status: 'busy' };
+    if (report.stopped) throw report.stopped.error;
+    const { iccid, imsi, number } = report.values;
+    if (!iccid || !imsi) return { status: 'busy' };
+    const net = networkOf(imsi);
+    return {
+      status: 'ready',
+      sim: {
+        iccid, imsi, phone: (number ?? '').replace(/^\+/, ''),
+        country: net?.country ?? 'unknown', operator: net?.operator ?? 'unknown',
+        canForward: false, // a real SIM forwards once an operator says so (rent/forwarding issue)
+      },
+    };
+  }
+
+  async register(): Promise<Registration> {
+    const v = await this.#run(network);
+    return { registered: v.registration?.registered ?? false, operator: v.operator?.name ?? null, signalDbm: v.signal?.dbm ?? null };
+  }
+
+  async sweep(iccid: string, store: (sms: IncomingSms) => Promise<void>): Promise<number> {
+    const at = this.#engine();
+    const { stored = [] } = await this.#run(sweepRows);
+    const ready: ReassembledSms<number>[] = [];
+    for (const { index, pdu } of stored) {
+      try {
+        ready.push(...this.#parts.add(iccid, decodeDeliver(pdu), index));
+      } catch (err) {
+        if (!(err instanceof PduError)) throw err;
+        // Nothing is lost: an undecodable PDU is stored as it is, then deleted like any other.
+        const now = this.#o.now?.() ?? Date.now();
+        const text = `[${err.code}] ${pdu}`;
+        await store({ iccid, from: 'undecodable', text, receivedAt: now, fingerprint: fingerprint({ iccid, from: '', scts: 0, text: pdu }) });
+        await this.#delete(at, [index]);
+      }
+    }
+    ready.push(...this.#parts.expire());
+    for (const sms of ready) {
+      await store({ iccid: sms.iccid, from: sms.from.replace(/^\+/, ''), text: sms.text, receivedAt: sms.scts, fingerprint: sms.fingerprint });
+      await this.#delete(at, sms.storage);
+    }
+    return ready.length;
+  }
+
+  async switchSlot(slot: number) {
+    await this.#engine().run(slotCommand[this.#o.slotDialect ?? 'csus'](slot), { timeoutMs: 10_000 });
+  }
+
+  async #delete(at: AtRunner, indexes: readonly number[]) {
+    for (const i of new Set(indexes)) {
+      try {
+        await at.run(`AT+CMGD=${i}`, { timeoutMs: 5_000 });
+      } catch (err) {
+        // Already gone (a copy read twice): nothing to delete.
+        if (!(err instanceof AtError && err.meaning === 'invalidIndex')) throw err;
+      }
+    }
+  }
+
+  async #run<R>(rows: AtSequence<R>): Promise<Partial<R>> {
+    const report = await runSequence(this.#engine(), rows);
+    if (report.stopped) throw report.stopped.error;
+    return report.values;
+  }
+
+  #engine(): AtEngine {
+    if (!this.#at || this.#at.closed) throw new AtError('AT_CLOSED', 'the port is not open');
+    return this.#at;
+  }
+}

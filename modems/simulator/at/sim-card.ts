@@ -1,0 +1,60 @@
+import type { SimIdentity } from '../../farm.ts';
+import { SimStorage } from './sim-storage.ts';
+import { defaultUssd } from './ussd.ts';
+
+/** One call-forwarding rule on the network side of a SIM (27.007 +CCFC). */
+export interface Forwarding {
+  active: boolean;
+  number: string;
+  /** 145 international (`+…`), 129 otherwise. */
+  type: number;
+  /** 27.007 `<class>`; 1 = voice. */
+  class: number;
+  /** No-reply timer (reason 2), seconds. */
+  time?: number;
+}
+
+/** An SMS the host sent from this SIM with `AT+CMGS`. */
+export interface SentMessage {
+  mr: number;
+  pdu: string;
+  at: number;
+}
+
+export interface SimCardOptions {
+  capacity?: number;
+  /** Whether the SIM carries its MSISDN, so `AT+CNUM` shows it; many prepaid SIMs don't. */
+  numberOnSim?: boolean;
+  ussd?: Record<string, string>;
+}
+
+/**
+ * A simulated SIM: its identity, its SMS memory, and what its network account
+ * holds (USSD replies, call forwarding, sent messages). It moves between slots
+ * and channels as a whole, as a physical card does.
+ */
+export class SimCard {
+  readonly storage: SimStorage;
+  numberOnSim: boolean;
+  /** USSD code → reply text. */
+  readonly ussd: Record<string, string>;
+  /** +CCFC `<reason>` (0 unconditional, 1 busy, 2 no reply, 3 not reachable) → rule. */
+  readonly forwarding = new Map<number, Forwarding>();
+  readonly sent: SentMessage[] = [];
+  #mr = 0;
+
+  constructor(readonly identity: SimIdentity, options: SimCardOptions = {}) {
+    this.storage = new SimStorage(options.capacity ?? 30);
+    this.numberOnSim = options.numberOnSim ?? true;
+    this.ussd = { ...defaultUssd(identity), ...options.ussd };
+  }
+
+  /** Records an outgoing PDU and returns its TP message reference (0…255, wrapping). */
+  send(pdu: string, now: number): number {
+    const mr = this.#mr;
+    this.#mr = (this.#mr + 1) % 256;
+    this.sent.push({ mr, pdu, at: now });
+    if (this.sent.length > 1_000) this.sent.shift(); // a bound: the log is for tests and operators
+    return mr;
+  }
+}
