@@ -23,7 +23,7 @@ async function main() {
     process.exit(1);
   }
   banner(system, config.dataDir);
-  log.info({ url: system.url, restored: system.restored, store: system.store.kind, farm: system.farm.kind }, 'getsms is up');
+  log.info({ url: system.url, restored: system.restored, store: system.store.kind, farm: system.channels ? 'serial' : 'simulated' }, 'getsms is up');
 
   let stopping = false;
   const stop = async (signal: string) => {

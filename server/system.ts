@@ -3,9 +3,9 @@ import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
-  ActivationRegistry, Inbox, inventory, seedCatalogue, systemClock, type Clock, type Log, type Store,
+  ActivationRegistry, ChannelSupervisor, Inbox, inventory, seedCatalogue, systemClock, type Clock, type Log, type Store,
 } from '../actors/index.ts';
-import { SimulatedFarm, type ModemFarm } from '../modems/index.ts';
+import { AtChannel, portSpec, SimulatedFarm } from '../modems/index.ts';
 import { firstStart } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { NoNumbersCache } from './gateways/index.ts';
@@ -19,8 +19,10 @@ export interface System {
   tlsPort: number | undefined;
   store: Store;
   registry: ActivationRegistry;
-  farm: ModemFarm;
+  /** The in-process simulated farm, when MODEM_PORTS is unset. */
   simulator: SimulatedFarm | undefined;
+  /** The serial modem channels, when MODEM_PORTS is set. */
+  channels: ChannelSupervisor | undefined;
   /** The accounts made on first start, with their keys (shown once). */
   created: Awaited<ReturnType<typeof firstStart>>;
   restored: number;
@@ -29,12 +31,11 @@ export interface System {
 
 /** Wires the Store, the actors, the modem farm and the HTTP servers together, and starts them. */
 export async function startSystem(config: Config, log: Log, clock: Clock = systemClock): Promise<System> {
-  if (config.modemPorts.length > 0) {
-    throw new Error(
-      `MODEM_PORTS is set (${config.modemPorts.join(', ')}), but this build drives only the simulated farm; ` +
-        'unset MODEM_PORTS to run with SIM_MODEMS × SIM_SLOTS simulated SIMs',
-    );
-  }
+  const ports = config.modemPorts.map((entry) => {
+    const spec = portSpec(entry);
+    if (!spec) throw new Error(`MODEM_PORTS entry "${entry}" is not a serial device path or path@baud (e.g. /dev/ttyUSB0@115200)`);
+    return spec;
+  });
   const store = await openStore(config);
   await seedCatalogue(store);
   const created = await firstStart(store, clock);
@@ -42,9 +43,16 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   const inbox = new Inbox({ store, registry, log });
   await inbox.start();
   const restored = await registry.restore();
-  const simulator = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
-  const farm: ModemFarm = simulator;
-  await farm.start(inventory({ store, inbox, clock, log }));
+  // MODEM_PORTS set: only those real ports make the farm. Unset: the simulated farm.
+  let simulator: SimulatedFarm | undefined;
+  let channels: ChannelSupervisor | undefined;
+  if (ports.length > 0) {
+    channels = new ChannelSupervisor({ store, inbox, clock, log });
+    channels.start(ports.map((p) => new AtChannel(p)));
+  } else {
+    simulator = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
+    await simulator.start(inventory({ store, inbox, clock, log }));
+  }
 
   const gw = { store, registry, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()) };
   const app = createApp(gw, { store, registry, simulator }, log);
@@ -60,16 +68,17 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
     await listen(https, config.tls.port, config.host);
     tlsPort = (https.address() as AddressInfo).port;
   }
-  const stopResponder = config.simAutoSms > 0 ? autoResponder(registry, simulator, config.simAutoSms * 1000, log) : () => {};
+  const stopResponder = config.simAutoSms > 0 && simulator ? autoResponder(registry, simulator, config.simAutoSms * 1000, log) : () => {};
   const port = (http.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 
   return {
-    url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, farm, simulator, created, restored,
+    url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, simulator, channels, created, restored,
     async stop() {
       stopResponder();
       await Promise.all(servers.map((s) => new Promise<void>((done) => { s.close(() => done()); s.closeAllConnections(); })));
-      await farm.stop();
+      await simulator?.stop();
+      await channels?.stop();
       inbox.stop();
       await registry.stop();
       await store.close();

@@ -1,0 +1,70 @@
+import test from 'ava';
+import { startSimulatorProcess } from '../helpers/simulator-process.ts';
+import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const online = async (sys: TestSystem) => (await sys.store.sims()).filter((s) => s.online);
+
+test('end to end over real serial I/O: MODEM_PORTS on simulated modems, an SMS to getStatus, deleted only once stored', async (t) => {
+  const sim = await startSimulatorProcess(['--channels', '2', '--slots', '1', '--sim-busy-ms', '100']);
+  t.teardown(() => sim.stop());
+  const sys = await startTestSystem({ MODEM_PORTS: sim.ports.join(',') });
+  t.teardown(() => sys.close());
+  t.is(sys.simulator, undefined, 'with MODEM_PORTS only the real ports make the farm');
+
+  const sims = await until('both SIMs online', async () => ((await online(sys)).length === 2 ? online(sys) : undefined));
+  t.deepEqual(sims.map((s) => s.channel).sort(), [...sim.ports].sort());
+
+  const { key } = await sys.account();
+  const got = await sys.api({ api_key: key, action: 'getNumber', service: 'tg', country: 'or' });
+  const [, id, phone] = /^ACCESS_NUMBER:(\d+):(\d+)$/.exec(got) ?? [];
+  t.truthy(phone, got);
+  t.true(sims.some((s) => s.phone === phone));
+
+  await sim.call('POST', '/sms', { to: phone, from: 'Telegram', text: 'Telegram code: 24680\n\nDo not give this code to anyone' });
+  const status = await until('the code', async () => {
+    const s = await sys.api({ api_key: key, action: 'getStatus', id: id! });
+    return s.startsWith('STATUS_OK') ? s : undefined;
+  });
+  t.is(status, 'STATUS_OK:24680');
+  const storage = await until('the SIM storage emptied', async () => {
+    const left = await sim.call<unknown[]>('GET', `/sims/${phone}/storage`);
+    return left.length === 0 ? left : undefined;
+  });
+  t.deepEqual(storage, []);
+
+  // A Cyrillic, two-part SMS arrives whole.
+  const text = 'Код подтверждения Avito: 731905. Никому не сообщайте этот код, даже сотрудникам Avito. '.repeat(2).trim();
+  const [, id2] = /^ACCESS_NUMBER:(\d+):/.exec(await sys.api({ api_key: key, action: 'getNumber', service: 'av', country: 'or' })) ?? [];
+  const phone2 = (await sys.store.activation(Number(id2)))!.phone;
+  await sim.call('POST', '/sms', { to: phone2, from: 'AVITO', text });
+  const full = await until('the two-part SMS', async () => {
+    const s = await sys.api({ api_key: key, action: 'getFullSms', id: id2! }, { host: 'api.sms-activate.org' });
+    return s.startsWith('FULL_SMS') ? s : undefined;
+  });
+  t.is(full, `FULL_SMS:${text}`);
+});
+
+test('an unplugged channel takes its SIM offline; replugged, it comes back', async (t) => {
+  const sim = await startSimulatorProcess(['--channels', '1', '--slots', '1', '--sim-busy-ms', '100']);
+  t.teardown(() => sim.stop());
+  const sys = await startTestSystem({ MODEM_PORTS: sim.ports.join(',') });
+  t.teardown(() => sys.close());
+  await until('the SIM online', async () => ((await online(sys)).length === 1 ? true : undefined));
+  await sim.call('POST', '/channels/sim-001/unplug');
+  await until('the SIM offline', async () => ((await online(sys)).length === 0 ? true : undefined), 90_000);
+  const states = sys.channels!.channels().map((c) => c.state);
+  t.true(['reconnecting', 'connecting', 'degraded', 'simCheck'].includes(states[0]!), states.join());
+  await sim.call('POST', '/channels/sim-001/replug');
+  await until('the SIM online again', async () => ((await online(sys)).length === 1 ? true : undefined), 90_000);
+  t.pass();
+});
