@@ -31,7 +31,8 @@ export interface ChannelInput {
   slot: number;
 }
 
-const sweepEveryMs = 60_000;
+// Also the keep-alive: an idle port that was unplugged is noticed at the next command (the binding may never say so).
+const sweepEveryMs = 30_000;
 const maxBackoffMs = 60_000;
 
 export const channelMachine = setup({
