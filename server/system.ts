@@ -55,7 +55,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   }
 
   const gw = { store, registry, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()) };
-  const app = createApp(gw, { store, registry, simulator }, log);
+  const app = createApp(gw, { store, registry, simulator, channels }, log);
   const handler = app.callback();
   const servers: Server[] = [];
   const http = createHttp(handler);

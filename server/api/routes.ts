@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ActivationRegistry, Store } from '../../actors/index.ts';
+import type { ActivationRegistry, ChannelSupervisor, Store } from '../../actors/index.ts';
 import { formatRubles, getsmsCountry, parseRubles, serviceByCode, serviceById } from '../../actors/index.ts';
 import type { SimulatedFarm } from '../../modems/index.ts';
 import { atLeast, bearer } from './auth.ts';
@@ -10,6 +10,8 @@ export interface ApiDeps {
   registry: ActivationRegistry;
   /** Present in simulation mode only. */
   simulator: SimulatedFarm | undefined;
+  /** Present when MODEM_PORTS is set. */
+  channels: ChannelSupervisor | undefined;
 }
 
 /** The JSON API under /api: for the web application, operators and tests. */
@@ -65,6 +67,10 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (price === undefined || price < 0) throw new ApiError(422, '"price" must be rubles, such as "49" or "49.50"');
     await deps.store.setPrice(service.id, c.country, price);
     ctx.body = { service: service.id, country: c.country, price: formatRubles(price) };
+  });
+
+  router.get('/channels', atLeast('operator'), async (ctx) => {
+    ctx.body = { channels: deps.channels?.channels() ?? [] };
   });
 
   router.get('/sims', atLeast('operator'), async (ctx) => {

@@ -23,6 +23,12 @@ test('end to end over real serial I/O: MODEM_PORTS on simulated modems, an SMS t
 
   const sims = await until('both SIMs online', async () => ((await online(sys)).length === 2 ? online(sys) : undefined));
   t.deepEqual(sims.map((s) => s.channel).sort(), [...sim.ports].sort());
+  // Operators see each channel's state and SIM.
+  const operator = await sys.account({ role: 'operator' });
+  const res = await fetch(`${sys.url}/api/channels`, { headers: { authorization: `Bearer ${operator.key}` } });
+  const { channels } = (await res.json()) as { channels: { channel: string; state: string; sim: { iccid: string } | null; registered: boolean }[] };
+  t.deepEqual(channels.map((c) => c.channel).sort(), [...sim.ports].sort());
+  t.true(channels.every((c) => c.state === 'ready' && c.registered && c.sim !== null));
 
   const { key } = await sys.account();
   const got = await sys.api({ api_key: key, action: 'getNumber', service: 'tg', country: 'or' });
