@@ -50,6 +50,9 @@ export interface Store {
   sims(): Promise<Sim[]>;
   simByPhone(phone: string): Promise<Sim | undefined>;
   simByIccid(iccid: string): Promise<Sim | undefined>;
+  /** The live picture of a modem channel, as its actor last saw it (one row per channel). */
+  saveChannel(channel: ChannelRecord): Promise<void>;
+  channels(): Promise<ChannelRecord[]>;
   /** SIMs free for each service under a filter, for one account (its blacklist excluded). */
   availability(query: AvailabilityQuery): Promise<Map<string, { any: number; forwarding: number }>>;
 
@@ -160,6 +163,20 @@ export interface Sim extends SimSighting {
   seenAt: number;
   /** Services this SIM may never be sold for again (a code arrived, or a client said "already used"). */
   usedFor: string[];
+}
+
+/** What operators see of a modem channel; kept so it outlives the process and other processes can read it. */
+export interface ChannelRecord {
+  id: string;
+  state: string;
+  slot: number;
+  iccid: string | null;
+  phone: string | null;
+  operator: string | null;
+  registered: boolean;
+  signalDbm: number | null;
+  lastError: string | null;
+  updatedAt: number;
 }
 
 export interface AvailabilityQuery {

@@ -2,7 +2,7 @@ import { createActor, fromPromise, type Actor } from 'xstate';
 import type { ModemChannel, SimIdentity } from '../../modems/index.ts';
 import type { Inbox } from '../inbox/index.ts';
 import type { Clock, Log } from '../log.ts';
-import type { Store } from '../store.ts';
+import type { ChannelRecord, Store } from '../store.ts';
 import { channelMachine, type ChannelContext } from './machine.ts';
 
 export interface ChannelSupervisorOptions {
@@ -98,11 +98,18 @@ export class ChannelSupervisor {
       actor.send({ type: 'port.lost', reason });
       void this.#simSeen(running, null, actor.getSnapshot().context.slot).catch(() => {});
     });
+    // Each change of the picture is stored (in order), so it outlives the process and the CLI can read it.
     let last = '';
+    let saved = Promise.resolve();
     actor.subscribe((s) => {
-      const state = JSON.stringify(s.value);
-      if (state !== last) log.debug({ channel: channel.id, state, error: s.context.lastError }, 'modem channel');
-      last = state;
+      const record = channelRecord(s.value, s.context, running.sim);
+      const key = JSON.stringify(record);
+      if (key === last) return;
+      last = key;
+      log.debug({ channel: channel.id, state: record.state, error: record.lastError }, 'modem channel');
+      saved = saved
+        .then(() => this.#o.store.saveChannel({ ...record, updatedAt: this.#o.clock.now() }))
+        .catch((err) => log.error({ err, channel: channel.id }, 'channel picture not stored'));
     });
     this.#running.set(channel.id, running);
     actor.start();
@@ -119,4 +126,13 @@ export class ChannelSupervisor {
       await store.upsertSim({ ...sim, channel: running.channel.id, slot, online: sim.phone !== '', at: clock.now() });
     }
   }
+}
+
+/** The stored picture of a channel, without its time (so unchanged pictures are not written again). */
+function channelRecord(value: unknown, c: ChannelContext, sim: SimIdentity | null): Omit<ChannelRecord, 'updatedAt'> {
+  return {
+    id: c.channel, state: typeof value === 'string' ? value : Object.keys(value as object)[0]!, slot: c.slot,
+    iccid: c.sim?.iccid ?? sim?.iccid ?? null, phone: c.sim?.phone || null, operator: c.operator,
+    registered: c.registered, signalDbm: c.signalDbm, lastError: c.lastError,
+  };
 }

@@ -31,6 +31,26 @@ export const farmCommands: Command[] = [
     },
   },
   {
+    name: 'channels list',
+    usage: '[--json]',
+    about: 'every modem channel (MODEM_PORTS) as the server last saw it: state, slot, SIM, network, last error',
+    flags: { json: 'boolean' },
+    readsOnly: true,
+    async run(args, ctx) {
+      const channels = await (await ctx.store()).channels();
+      if (args.on('json')) {
+        return ctx.json(channels.map((c) => ({ ...c, updatedAt: new Date(c.updatedAt).toISOString() })));
+      }
+      if (channels.length === 0) return ctx.out('no modem channels seen yet: they appear once the server runs with MODEM_PORTS');
+      const rows = channels.map((c) => [
+        c.id, c.state, String(c.slot), c.phone ?? '', c.iccid ?? '', c.operator ?? '', c.registered ? 'yes' : 'no',
+        c.signalDbm === null ? '' : `${c.signalDbm} dBm`, c.lastError ?? '', when(c.updatedAt),
+      ]);
+      const head = ['channel', 'state', 'slot', 'phone', 'iccid', 'operator', 'registered', 'signal', 'last error', 'seen'];
+      for (const line of table(head, rows)) ctx.out(line);
+    },
+  },
+  {
     name: 'activations list',
     usage: `[--live] [--email <e>] [--limit <N, default 20, at most ${maxLimit}>] [--json]`,
     about: 'the newest activations, of everyone or of one account',

@@ -11,6 +11,8 @@ export interface SimulatorProcess {
   ports: string[];
   /** A JSON call to the simulator's control API. */
   call<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Everything the process printed so far (with `--trace`, every byte on every line). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +44,7 @@ export function startSimulatorProcess(args: string[]): Promise<SimulatorProcess>
           if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
           return json;
         },
+        output: () => out,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
           await exited;

@@ -21,9 +21,13 @@ export interface TestSystem extends System {
 
 let emails = 0;
 
-/** A real system on 127.0.0.1, an ephemeral port and a fresh data directory; `env` overrides config. */
+/**
+ * A real system on 127.0.0.1, an ephemeral port and a fresh data directory; `env` overrides config.
+ * With `DATA_DIR` in `env` it runs on that directory (a restart) and leaves it for its owner to remove.
+ */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'getsms-test-'));
+  const ownDir = env.DATA_DIR === undefined;
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'getsms-test-'));
   const config: Config = loadConfig({
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIM_MODEMS: '4', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0', ...env,
   });
@@ -54,7 +58,7 @@ export async function startTestSystem(env: Record<string, string> = {}): Promise
     },
     async close() {
       await system.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   });
   return t;

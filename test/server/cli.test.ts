@@ -226,3 +226,17 @@ test('help lists every command group', async (t) => {
   }
   t.is((await getsms(tempDataDir(t), '--help')).stdout, r.stdout);
 });
+
+test('channels list shows the modem channels the server stored, as a table and as JSON', async (t) => {
+  const sys = await system(t);
+  t.regex(await ok(sys.dataDir, 'channels', 'list'), /no modem channels seen yet/);
+  await sys.store.saveChannel({
+    id: '/dev/ttyUSB3', state: 'reconnecting', slot: 2, iccid: '8970100000000000003', phone: '79260000003',
+    operator: 'MegaFon', registered: false, signalDbm: -85, lastError: 'USB unplugged', updatedAt: Date.now(),
+  });
+  const text = await ok(sys.dataDir, 'channels', 'list');
+  t.regex(text, /\/dev\/ttyUSB3\s+reconnecting\s+2\s+79260000003/);
+  t.regex(text, /USB unplugged/);
+  const [row] = JSON.parse(await ok(sys.dataDir, 'channels', 'list', '--json')) as { id: string; signalDbm: number }[];
+  t.like(row, { id: '/dev/ttyUSB3', signalDbm: -85 });
+});

@@ -29,6 +29,12 @@ test('end to end over real serial I/O: MODEM_PORTS on simulated modems, an SMS t
   const { channels } = (await res.json()) as { channels: { channel: string; state: string; sim: { iccid: string } | null; registered: boolean }[] };
   t.deepEqual(channels.map((c) => c.channel).sort(), [...sim.ports].sort());
   t.true(channels.every((c) => c.state === 'ready' && c.registered && c.sim !== null));
+  // … and the store keeps that picture for other processes (the CLI) and the next start.
+  const stored = await until('the stored pictures', async () => {
+    const all = await sys.store.channels();
+    return all.length === 2 && all.every((c) => c.state === 'ready') ? all : undefined;
+  });
+  t.deepEqual(stored.map((c) => c.iccid).sort(), sims.map((s) => s.iccid).sort());
 
   const { key } = await sys.account();
   const got = await sys.api({ api_key: key, action: 'getNumber', service: 'tg', country: 'or' });

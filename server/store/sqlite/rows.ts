@@ -1,4 +1,4 @@
-import type { Account, ActivationRecord, LedgerEntry, Sim, SmsRecord } from '../../../actors/index.ts';
+import type { Account, ActivationRecord, ChannelRecord, LedgerEntry, Sim, SmsRecord } from '../../../actors/index.ts';
 
 /** Rows as SQLite returns them, mapped to the domain's records (snake_case → camelCase, 0/1 → boolean). */
 type Row = Record<string, unknown>;
@@ -63,5 +63,15 @@ export function sms(row: unknown): SmsRecord {
     id: r.id as number, fingerprint: r.fingerprint as string, iccid: r.iccid as string, phone: r.phone as string,
     sender: r.sender as string, text: r.text as string, receivedAt: r.received_at as number,
     activationIds: JSON.parse(r.activation_ids as string),
+  };
+}
+
+export function channel(row: unknown): ChannelRecord {
+  const r = row as Row;
+  return {
+    id: r.id as string, state: r.state as string, slot: r.slot as number, iccid: (r.iccid as string | null) ?? null,
+    phone: (r.phone as string | null) ?? null, operator: (r.operator as string | null) ?? null, registered: r.registered === 1,
+    signalDbm: (r.signal_dbm as number | null) ?? null, lastError: (r.last_error as string | null) ?? null,
+    updatedAt: r.updated_at as number,
   };
 }

@@ -116,6 +116,21 @@ export const migrations: readonly string[] = [
   `
   CREATE INDEX sims_by_country ON sims(country);
   `,
+  // 4: the live picture of each modem channel
+  `
+  CREATE TABLE channels (
+    id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    slot INTEGER NOT NULL,
+    iccid TEXT,
+    phone TEXT,
+    operator TEXT,
+    registered INTEGER NOT NULL,
+    signal_dbm INTEGER,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type {
   Account, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
   AvailabilityQuery, LedgerEntry, MoneyMove, MoneyResult, NewAccount, NewSms, OrderResult, PriceRow,
-  Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner,
+  Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner, ChannelRecord,
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
 import type { Dialect } from '../../../actors/index.ts';
@@ -141,6 +141,12 @@ export class SqliteStore implements Store {
   }
   async setSimOnline(iccid: string, online: boolean, at: number) {
     this.#q.setSimOnline.run(online ? 1 : 0, at, iccid);
+  }
+  async saveChannel(c: ChannelRecord) {
+    this.#q.saveChannel.run({ ...c, registered: c.registered ? 1 : 0 });
+  }
+  async channels(): Promise<ChannelRecord[]> {
+    return this.#q.channels.all().map(rows.channel);
   }
   async sims() {
     return this.#q.sims.all().map(rows.sim);
@@ -363,6 +369,12 @@ function statements(db: Database.Database) {
       ON CONFLICT (iccid) DO UPDATE SET imsi = excluded.imsi, phone = excluded.phone, country = excluded.country,
         operator = excluded.operator, channel = excluded.channel, slot = excluded.slot,
         can_forward = excluded.can_forward, online = excluded.online, seen_at = excluded.seen_at`),
+    saveChannel: p(`INSERT INTO channels (id, state, slot, iccid, phone, operator, registered, signal_dbm, last_error, updated_at)
+      VALUES (@id, @state, @slot, @iccid, @phone, @operator, @registered, @signalDbm, @lastError, @updatedAt)
+      ON CONFLICT (id) DO UPDATE SET state = excluded.state, slot = excluded.slot, iccid = excluded.iccid,
+        phone = excluded.phone, operator = excluded.operator, registered = excluded.registered,
+        signal_dbm = excluded.signal_dbm, last_error = excluded.last_error, updated_at = excluded.updated_at`),
+    channels: p('SELECT * FROM channels ORDER BY id'),
     setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
     sims: p(`${simRow} ORDER BY channel, slot`),
     simByPhone: p(`${simRow} WHERE phone = ? ORDER BY seen_at DESC LIMIT 1`),

@@ -37,6 +37,20 @@ export function storeContract(name: string, open: OpenStore): void {
     t.like(await store.keyOwner('hash-2'), { dialect: 'smsActivate' });
   });
 
+  it('a channel\'s picture is kept, one row per channel, the newest winning', async (t, store) => {
+    const picture = {
+      id: '/dev/ttyUSB0', state: 'ready', slot: 1, iccid: '8970100000000000001', phone: '79260000001', operator: 'MegaFon',
+      registered: true, signalDbm: -71, lastError: null, updatedAt: T0,
+    };
+    await store.saveChannel(picture);
+    await store.saveChannel({ ...picture, id: '/dev/ttyUSB1', state: 'noSim', iccid: null, phone: null, registered: false });
+    await store.saveChannel({ ...picture, state: 'reconnecting', lastError: 'USB unplugged', updatedAt: T0 + 1 });
+    const all = await store.channels();
+    t.deepEqual(all.map((c) => c.id), ['/dev/ttyUSB0', '/dev/ttyUSB1']);
+    t.like(all[0], { state: 'reconnecting', lastError: 'USB unplugged', updatedAt: T0 + 1, operator: 'MegaFon' });
+    t.like(all[1], { state: 'noSim', iccid: null, registered: false });
+  });
+
   it('an account is created with a zero balance and found by id, email and key hash', async (t, store) => {
     const a = await store.createAccount({ email: 'a@x.test', role: 'user', keyHash: 'hash-a', dialect: 'getsms', createdAt: T0 });
     t.like(a, { email: 'a@x.test', role: 'user', balance: 0, dialect: 'getsms', createdAt: T0 });
