@@ -50,6 +50,11 @@ export interface Store {
   sims(): Promise<Sim[]>;
   simByPhone(phone: string): Promise<Sim | undefined>;
   simByIccid(iccid: string): Promise<Sim | undefined>;
+  /** An operator's move of a SIM to another slot, recorded at once; done when the SIM is seen there. */
+  recordMove(move: NewSimMove): Promise<SimMove>;
+  /** Marks the pending moves of a SIM to this place as done; returns how many. */
+  completeMoves(iccid: string, channel: string, slot: number, at: number): Promise<number>;
+  moves(query: { pending?: boolean; limit: number }): Promise<SimMove[]>;
   /** The live picture of a modem channel, as its actor last saw it (one row per channel). */
   saveChannel(channel: ChannelRecord): Promise<void>;
   channels(): Promise<ChannelRecord[]>;
@@ -163,6 +168,20 @@ export interface Sim extends SimSighting {
   seenAt: number;
   /** Services this SIM may never be sold for again (a code arrived, or a client said "already used"). */
   usedFor: string[];
+}
+
+export interface NewSimMove {
+  iccid: string;
+  from: { channel: string; slot: number };
+  to: { channel: string; slot: number };
+  requestedBy: number;
+  at: number;
+}
+
+export interface SimMove extends NewSimMove {
+  id: number;
+  /** When the SIM was seen in its new slot; null while it is moving. */
+  doneAt: number | null;
 }
 
 /** What operators see of a modem channel; kept so it outlives the process and other processes can read it. */

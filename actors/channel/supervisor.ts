@@ -124,6 +124,7 @@ export class ChannelSupervisor {
     if (sim) {
       // A SIM without a known number cannot be sold: it stays offline until its number is known.
       await store.upsertSim({ ...sim, channel: running.channel.id, slot, online: sim.phone !== '', at: clock.now() });
+      await store.completeMoves(sim.iccid, running.channel.id, slot, clock.now());
     }
   }
 }

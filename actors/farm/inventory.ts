@@ -14,6 +14,8 @@ export function inventory(deps: { store: Store; inbox: Inbox; clock: Clock; log:
       case 'sim.present': {
         const { sim, channel, slot } = event;
         await store.upsertSim({ ...sim, channel, slot, online: true, at: clock.now() });
+        // A SIM an operator moved is where it was asked to be: the move is done.
+        await store.completeMoves(sim.iccid, channel, slot, clock.now());
         return;
       }
       case 'sim.absent':

@@ -70,6 +70,22 @@ export class SimulatedFarm implements ModemFarm {
     return true;
   }
 
+  /**
+   * Moves a SIM to another slot, as an operator's hands would: it leaves its
+   * slot (the SIM that sat in the target slot takes its place) and is seen in
+   * the new one. False when no such SIM or slot exists.
+   */
+  async move(iccid: string, channel: string, slot: number): Promise<boolean> {
+    const from = this.#slots.find((s) => s.sim.iccid === iccid);
+    const to = this.#slots.find((s) => s.channel === channel && s.slot === slot);
+    if (!from || !to) return false;
+    if (from === to) return true;
+    [from.sim, to.sim] = [to.sim, from.sim];
+    for (const s of [from, to]) this.#byPhone.set(s.sim.phone, s);
+    for (const s of [from, to]) await this.#listener?.({ type: 'sim.present', channel: s.channel, slot: s.slot, sim: s.sim });
+    return true;
+  }
+
   /** Messages still in simulated SIM storage (not yet stored by the domain). */
   pending(): number {
     return this.#storage.size;

@@ -73,6 +73,32 @@ export function apiRoutes(deps: ApiDeps): Router {
     ctx.body = { channels: deps.channels?.channels() ?? [] };
   });
 
+  router.post('/sims/move', atLeast('operator'), async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    const iccid = field(body, 'iccid') ?? '';
+    const channel = field(body, 'channel') ?? '';
+    const slot = Number(field(body, 'slot'));
+    const sim = await deps.store.simByIccid(iccid);
+    if (!sim) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
+    if (channel === '' || !Number.isInteger(slot) || slot < 1 || slot > 64) {
+      throw new ApiError(422, '"channel" must name a channel and "slot" be a slot number from 1');
+    }
+    if (deps.simulator && !deps.simulator.slots().some((s) => s.channel === channel && s.slot === slot)) {
+      throw new ApiError(422, `the simulated farm has no slot ${slot} in channel "${channel}"`);
+    }
+    const move = await deps.store.recordMove({
+      iccid, from: { channel: sim.channel, slot: sim.slot }, to: { channel, slot }, requestedBy: ctx.state.account.id, at: Date.now(),
+    });
+    // In simulation mode the simulator's hands do the move; with real modems an operator does.
+    await deps.simulator?.move(iccid, channel, slot);
+    ctx.status = 202;
+    ctx.body = { move: (await deps.store.moves({ limit: 50 })).find((m) => m.id === move.id) ?? move };
+  });
+
+  router.get('/sims/moves', atLeast('operator'), async (ctx) => {
+    ctx.body = { moves: await deps.store.moves({ pending: ctx.query.pending === '1', limit: 200 }) };
+  });
+
   router.get('/sims', atLeast('operator'), async (ctx) => {
     ctx.body = { sims: await deps.store.sims() };
   });

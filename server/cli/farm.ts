@@ -31,6 +31,42 @@ export const farmCommands: Command[] = [
     },
   },
   {
+    name: 'sims move',
+    usage: '--iccid <iccid> --channel <channel> --slot <n>',
+    about: 'record that a SIM goes to another slot; it shows "moving" until the farm sees it there',
+    flags: { iccid: 'string', channel: 'string', slot: 'string' },
+    async run(args, ctx) {
+      const store = await ctx.store();
+      const iccid = args.need('iccid');
+      const sim = await store.simByIccid(iccid);
+      if (!sim) throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
+      const slot = Number(args.need('slot'));
+      if (!Number.isInteger(slot) || slot < 1 || slot > 64) throw new CliError('CLI_BAD_INPUT', '--slot must be a slot number from 1 to 64');
+      const move = await store.recordMove({
+        iccid, from: { channel: sim.channel, slot: sim.slot }, to: { channel: args.need('channel'), slot }, requestedBy: 0, at: Date.now(),
+      });
+      ctx.out(`move ${move.id}: SIM ${iccid} (${sim.phone}) from ${sim.channel} slot ${sim.slot} to ${move.to.channel} slot ${slot}; moving until it is seen there`);
+    },
+  },
+  {
+    name: 'sims moves',
+    usage: '[--pending] [--json]',
+    about: 'SIM moves, newest first: where from, where to, and whether the SIM was seen there yet',
+    flags: { pending: 'boolean', json: 'boolean' },
+    readsOnly: true,
+    async run(args, ctx) {
+      const moves = await (await ctx.store()).moves({ pending: args.on('pending'), limit: 200 });
+      if (args.on('json')) {
+        return ctx.json(moves.map((m) => ({ ...m, at: new Date(m.at).toISOString(), doneAt: m.doneAt === null ? null : new Date(m.doneAt).toISOString() })));
+      }
+      if (moves.length === 0) return ctx.out(args.on('pending') ? 'no SIM is moving' : 'no SIM moves yet');
+      const rows = moves.map((m) => [
+        String(m.id), m.iccid, `${m.from.channel}/${m.from.slot}`, `${m.to.channel}/${m.to.slot}`, m.doneAt === null ? 'moving' : 'done', when(m.at),
+      ]);
+      for (const line of table(['id', 'iccid', 'from', 'to', 'state', 'asked'], rows)) ctx.out(line);
+    },
+  },
+  {
     name: 'channels list',
     usage: '[--json]',
     about: 'every modem channel (MODEM_PORTS) as the server last saw it: state, slot, SIM, network, last error',

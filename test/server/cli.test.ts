@@ -240,3 +240,20 @@ test('channels list shows the modem channels the server stored, as a table and a
   const [row] = JSON.parse(await ok(sys.dataDir, 'channels', 'list', '--json')) as { id: string; signalDbm: number }[];
   t.like(row, { id: '/dev/ttyUSB3', signalDbm: -85 });
 });
+
+test('sims move records a move that stays "moving" until the farm sees the SIM in its new slot', async (t) => {
+  const sys = await system(t);
+  const [a, b] = sys.simulator!.slots();
+  const sim = a!.sim;
+  const said = await ok(sys.dataDir, 'sims', 'move', '--iccid', sim.iccid, '--channel', b!.channel, '--slot', String(b!.slot));
+  t.regex(said, /moving until it is seen there/);
+  t.regex(await ok(sys.dataDir, 'sims', 'moves', '--pending'), new RegExp(`${sim.iccid}.*moving`));
+  await sys.simulator!.move(sim.iccid, b!.channel, b!.slot);
+  t.regex(await ok(sys.dataDir, 'sims', 'moves', '--pending'), /no SIM is moving/);
+  const [row] = JSON.parse(await ok(sys.dataDir, 'sims', 'moves', '--json')) as { iccid: string; doneAt: string | null }[];
+  t.is(row!.iccid, sim.iccid);
+  t.truthy(row!.doneAt);
+  const bad = await getsms(sys.dataDir, 'sims', 'move', '--iccid', 'nope', '--channel', 'x', '--slot', '1');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /no SIM has the ICCID nope/);
+});

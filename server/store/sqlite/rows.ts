@@ -1,4 +1,4 @@
-import type { Account, ActivationRecord, ChannelRecord, LedgerEntry, Sim, SmsRecord } from '../../../actors/index.ts';
+import type { Account, ActivationRecord, ChannelRecord, LedgerEntry, Sim, SimMove, SmsRecord } from '../../../actors/index.ts';
 
 /** Rows as SQLite returns them, mapped to the domain's records (snake_case → camelCase, 0/1 → boolean). */
 type Row = Record<string, unknown>;
@@ -73,5 +73,15 @@ export function channel(row: unknown): ChannelRecord {
     phone: (r.phone as string | null) ?? null, operator: (r.operator as string | null) ?? null, registered: r.registered === 1,
     signalDbm: (r.signal_dbm as number | null) ?? null, lastError: (r.last_error as string | null) ?? null,
     updatedAt: r.updated_at as number,
+  };
+}
+
+export function move(row: unknown): SimMove {
+  const r = row as Row;
+  return {
+    id: r.id as number, iccid: r.iccid as string,
+    from: { channel: r.from_channel as string, slot: r.from_slot as number },
+    to: { channel: r.to_channel as string, slot: r.to_slot as number },
+    requestedBy: r.requested_by as number, at: r.at as number, doneAt: (r.done_at as number | null) ?? null,
   };
 }

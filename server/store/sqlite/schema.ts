@@ -131,6 +131,21 @@ export const migrations: readonly string[] = [
     updated_at INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 5: SIM moves between slots, as operators ask for them
+  `
+  CREATE TABLE sim_moves (
+    id INTEGER PRIMARY KEY,
+    iccid TEXT NOT NULL,
+    from_channel TEXT NOT NULL,
+    from_slot INTEGER NOT NULL,
+    to_channel TEXT NOT NULL,
+    to_slot INTEGER NOT NULL,
+    requested_by INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  CREATE INDEX sim_moves_pending ON sim_moves(iccid) WHERE done_at IS NULL;
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type {
   Account, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
   AvailabilityQuery, LedgerEntry, MoneyMove, MoneyResult, NewAccount, NewSms, OrderResult, PriceRow,
-  Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner, ChannelRecord,
+  Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner, ChannelRecord, NewSimMove, SimMove,
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
 import type { Dialect } from '../../../actors/index.ts';
@@ -141,6 +141,19 @@ export class SqliteStore implements Store {
   }
   async setSimOnline(iccid: string, online: boolean, at: number) {
     this.#q.setSimOnline.run(online ? 1 : 0, at, iccid);
+  }
+  async recordMove(m: NewSimMove): Promise<SimMove> {
+    const id = Number(this.#q.insertMove.run({
+      iccid: m.iccid, fromChannel: m.from.channel, fromSlot: m.from.slot, toChannel: m.to.channel, toSlot: m.to.slot,
+      requestedBy: m.requestedBy, at: m.at,
+    }).lastInsertRowid);
+    return { ...m, id, doneAt: null };
+  }
+  async completeMoves(iccid: string, channel: string, slot: number, at: number) {
+    return this.#q.completeMoves.run(at, iccid, channel, slot).changes;
+  }
+  async moves(query: { pending?: boolean; limit: number }): Promise<SimMove[]> {
+    return this.#q.moves.all({ pending: query.pending ? 1 : 0, limit: query.limit }).map(rows.move);
   }
   async saveChannel(c: ChannelRecord) {
     this.#q.saveChannel.run({ ...c, registered: c.registered ? 1 : 0 });
@@ -375,6 +388,10 @@ function statements(db: Database.Database) {
         phone = excluded.phone, operator = excluded.operator, registered = excluded.registered,
         signal_dbm = excluded.signal_dbm, last_error = excluded.last_error, updated_at = excluded.updated_at`),
     channels: p('SELECT * FROM channels ORDER BY id'),
+    insertMove: p(`INSERT INTO sim_moves (iccid, from_channel, from_slot, to_channel, to_slot, requested_by, at)
+      VALUES (@iccid, @fromChannel, @fromSlot, @toChannel, @toSlot, @requestedBy, @at)`),
+    completeMoves: p(`UPDATE sim_moves SET done_at = ? WHERE iccid = ? AND to_channel = ? AND to_slot = ? AND done_at IS NULL`),
+    moves: p(`SELECT * FROM sim_moves WHERE (@pending = 0 OR done_at IS NULL) ORDER BY id DESC LIMIT @limit`),
     setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
     sims: p(`${simRow} ORDER BY channel, slot`),
     simByPhone: p(`${simRow} WHERE phone = ? ORDER BY seen_at DESC LIMIT 1`),

@@ -88,3 +88,22 @@ test('/api/me tells the caller who they are and their balance', async (t) => {
   t.like(r.json, { role: 'user', dialect: 'getsms' });
   t.regex(String(r.json.balance), /^\d+\.\d{2}$/);
 });
+
+test('an operator moves a SIM: the move is recorded, and done once the SIM is seen in its new slot, the same SIM', async (t) => {
+  const [first, second] = sys.simulator!.slots();
+  const sim = first!.sim;
+  const target = { channel: second!.channel, slot: second!.slot };
+  const r = await api('POST', '/api/sims/move', operator, { iccid: sim.iccid, ...target });
+  t.is(r.status, 202);
+  const move = (r.json as { move: { iccid: string; to: unknown; from: unknown; doneAt: number | null } }).move;
+  t.like(move, { iccid: sim.iccid, to: target, from: { channel: first!.channel, slot: first!.slot } });
+  t.not(move.doneAt, null, 'the simulator moved it at once, so the move is already done');
+  const moved = await sys.store.simByIccid(sim.iccid);
+  t.like(moved, { channel: target.channel, slot: target.slot, phone: sim.phone });
+  t.is((await sys.store.sims()).filter((s) => s.iccid === sim.iccid).length, 1, 'recognised, not duplicated');
+  const list = await api('GET', '/api/sims/moves', operator);
+  t.true((list.json.moves as { iccid: string }[]).some((m) => m.iccid === sim.iccid));
+  t.is((await api('POST', '/api/sims/move', operator, { iccid: '000', ...target })).status, 404);
+  t.is((await api('POST', '/api/sims/move', operator, { iccid: sim.iccid, channel: 'nowhere', slot: 1 })).status, 422);
+  t.is((await api('POST', '/api/sims/move', user, { iccid: sim.iccid, ...target })).status, 403);
+});

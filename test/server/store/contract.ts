@@ -37,6 +37,16 @@ export function storeContract(name: string, open: OpenStore): void {
     t.like(await store.keyOwner('hash-2'), { dialect: 'smsActivate' });
   });
 
+  it('a SIM move is recorded pending and done when the SIM is seen at its target', async (t, store) => {
+    const m = await store.recordMove({ iccid: 'i1', from: { channel: 'c1', slot: 1 }, to: { channel: 'c2', slot: 3 }, requestedBy: 7, at: T0 });
+    t.like(m, { iccid: 'i1', doneAt: null });
+    t.is(await store.completeMoves('i1', 'c2', 2, T0 + 1), 0, 'seen elsewhere: still moving');
+    t.deepEqual((await store.moves({ pending: true, limit: 10 })).map((x) => x.id), [m.id]);
+    t.is(await store.completeMoves('i1', 'c2', 3, T0 + 2), 1);
+    t.deepEqual(await store.moves({ pending: true, limit: 10 }), []);
+    t.like((await store.moves({ limit: 10 }))[0], { id: m.id, doneAt: T0 + 2, to: { channel: 'c2', slot: 3 }, requestedBy: 7 });
+  });
+
   it('a channel\'s picture is kept, one row per channel, the newest winning', async (t, store) => {
     const picture = {
       id: '/dev/ttyUSB0', state: 'ready', slot: 1, iccid: '8970100000000000001', phone: '79260000001', operator: 'MegaFon',
