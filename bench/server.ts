@@ -10,13 +10,15 @@ import { onParentGone } from './child.ts';
  * the real system on 127.0.0.1 with the parent's DATA_DIR, SIM_MODEMS and
  * SIM_SLOTS and no rate limit. It makes BENCH_ACCOUNTS accounts, alternating
  * dialects, each with BENCH_BALANCE kopecks, and prints one JSON line:
- * `{ url, accounts: [{ id, key, dialect }] }`.
+ * `{ url, accounts: [{ id, key, dialect }] }`. With BENCH_OPERATOR=1 it also makes an operator account
+ * (for GET /api/channels) and adds its key as `operatorKey`.
  */
 export interface ServerReady {
   url: string;
   pid: number;
   sims: number;
   accounts: { id: number; key: string; dialect: Dialect }[];
+  operatorKey?: string;
 }
 
 const env = process.env;
@@ -36,4 +38,7 @@ for (let i = 0; i < count; i++) {
   accounts.push({ id: account.id, key: apiKey, dialect });
 }
 const ready: ServerReady = { url: system.url, pid: process.pid, sims: config.simModems * config.simSlots, accounts };
+if (env.BENCH_OPERATOR === '1') {
+  ready.operatorKey = (await addAccount(system.store, systemClock, { email: 'operator@getsms.local', role: 'operator' })).apiKey;
+}
 process.stdout.write(`${JSON.stringify(ready)}\n`);
