@@ -35,6 +35,13 @@ export interface ChannelInput {
 const sweepEveryMs = 30_000;
 const maxBackoffMs = 60_000;
 
+/** 0–10 s, always the same for a channel. */
+function jitterOf(channel: string): number {
+  let h = 0;
+  for (let i = 0; i < channel.length; i++) h = (h * 31 + channel.charCodeAt(i)) >>> 0;
+  return h % 10_000;
+}
+
 export const channelMachine = setup({
   types: {} as { context: ChannelContext; events: ChannelEvent; input: ChannelInput },
   actors: {
@@ -46,6 +53,9 @@ export const channelMachine = setup({
     switchSlot: fromPromise<void, { channel: string; slot: number }>(async () => {}),
   },
   delays: {
+    // Each channel sweeps on its own beat (30–40 s, fixed per channel): a farm's channels, ready in the same
+    // second, would otherwise all sweep in the same second forever.
+    sweepEvery: ({ context }) => sweepEveryMs + jitterOf(context.channel),
     // 1 s, 2 s, 4 s … a minute at most: a flapping USB hub is not hammered.
     backoff: ({ context }) => Math.min(maxBackoffMs, 1000 * 2 ** context.failures),
   },
@@ -121,7 +131,7 @@ export const channelMachine = setup({
           },
         },
         idle: {
-          after: { [sweepEveryMs]: 'sweeping' },
+          after: { sweepEvery: 'sweeping' },
           on: { 'sms.indicated': 'sweeping' },
         },
       },
