@@ -39,5 +39,11 @@ export interface ModemChannel {
    */
   sweep(iccid: string, store: (sms: IncomingSms) => Promise<void>): Promise<number>;
   switchSlot(slot: number): Promise<void>;
+  /** Sends a USSD code (`*100#`) and resolves with the network's reply text. */
+  ussd(code: string): Promise<string>;
+  /** Sets unconditional call forwarding to a number (international digits), or clears it with null. */
+  setForwarding(number: string | null): Promise<void>;
+  /** The number calls are forwarded to unconditionally, or null. */
+  forwarding(): Promise<string | null>;
   on<E extends keyof ModemChannelEvents>(event: E, listener: (...args: ModemChannelEvents[E]) => void): this;
 }

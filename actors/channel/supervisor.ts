@@ -66,6 +66,19 @@ export class ChannelSupervisor {
     return true;
   }
 
+  /** A USSD code sent through a channel's active SIM; undefined when there is no such channel. */
+  async ussd(channelId: string, code: string): Promise<string | undefined> {
+    return this.#running.get(channelId)?.channel.ussd(code);
+  }
+
+  /** Unconditional call forwarding on a channel's active SIM (null clears it); false when there is no such channel. */
+  async setForwarding(channelId: string, number: string | null): Promise<boolean> {
+    const r = this.#running.get(channelId);
+    if (!r) return false;
+    await r.channel.setForwarding(number);
+    return true;
+  }
+
   #start(channel: ModemChannel) {
     const { inbox, log } = this.#o;
     const running: Running = { channel, actor: undefined as never, sim: null };

@@ -1,11 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import { AtEngine, AtError, initialise, network, runSequence, simCheck, sweep as sweepRows, type AtRunner, type AtSequence } from '../at/index.ts';
+import {
+  AtEngine, AtError, initialise, network, runSequence, simCheck, sweep as sweepRows, type AtRunner, type AtSequence, type Urc,
+} from '../at/index.ts';
 import type { ModemChannel, ModemChannelEvents, Registration, SimCheck, SlotDialect } from '../channel.ts';
 import type { IncomingSms } from '../farm.ts';
 import { decodeDeliver, fingerprint, PduError, Reassembler, type ReassembledSms } from '../pdu/index.ts';
 import { networkOf } from '../sim/index.ts';
 import type { PortSpec } from './port-spec.ts';
+import { isUssdCode, ussdText } from './ussd.ts';
 
 export interface AtChannelOptions extends PortSpec {
   slotDialect?: SlotDialect;
@@ -120,6 +123,51 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
 
   async switchSlot(slot: number) {
     await this.#engine().run(slotCommand[this.#o.slotDialect ?? 'csus'](slot), { timeoutMs: 10_000 });
+  }
+
+  async ussd(code: string): Promise<string> {
+    if (!isUssdCode(code)) throw new AtError('AT_ANSWER', `not a USSD code: ${code}`);
+    const at = this.#engine();
+    const reply = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => done(() => reject(new AtError('AT_TIMEOUT', `no USSD reply to ${code}`))), 30_000);
+      const onUrc = (urc: Urc) => {
+        if (urc.type !== 'ussd') return;
+        // m 0/1: the reply (1 = the network waits for more); 2: ended; 4: not supported; 5: timed out.
+        if (urc.m <= 1 && urc.text !== undefined) done(() => resolve(ussdText(urc.text!, urc.dcs)));
+        else done(() => reject(new AtError('AT_ANSWER', `the network refused USSD ${code} (+CUSD: ${urc.m})`)));
+      };
+      const onClose = () => done(() => reject(new AtError('AT_CLOSED', 'the port closed before the USSD reply')));
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        at.off('urc', onUrc);
+        at.off('close', onClose);
+        settle();
+      };
+      at.on('urc', onUrc);
+      at.once('close', onClose);
+    });
+    reply.catch(() => {}); // observed below; a send failure must not leave it unhandled
+    await at.run(`AT+CUSD=1,"${code}",15`, { timeoutMs: 10_000 });
+    return reply;
+  }
+
+  async setForwarding(number: string | null) {
+    const at = this.#engine();
+    if (number === null) {
+      await at.run('AT+CCFC=0,4', { timeoutMs: 15_000 }); // reason 0 unconditional, mode 4 erase
+      return;
+    }
+    if (!/^\d{5,15}$/.test(number)) throw new AtError('AT_ANSWER', `not a phone number: ${number}`);
+    await at.run(`AT+CCFC=0,3,"+${number}",145`, { timeoutMs: 15_000 }); // mode 3 register, 145 international
+  }
+
+  async forwarding(): Promise<string | null> {
+    const { lines } = await this.#engine().run('AT+CCFC=0,2', { timeoutMs: 15_000 });
+    for (const line of lines) {
+      const m = /^\+CCFC:\s*1,\d+,"\+?(\d+)"/.exec(line);
+      if (m) return m[1]!;
+    }
+    return null;
   }
 
   async #delete(at: AtRunner, indexes: readonly number[]) {

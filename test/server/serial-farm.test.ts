@@ -80,3 +80,23 @@ test('an unplugged channel takes its SIM offline; replugged, it comes back', asy
   await until('the SIM online again', async () => ((await online(sys)).length === 1 ? true : undefined), 90_000);
   t.pass();
 });
+
+test('USSD and call forwarding through a real channel: the operator\'s reply, forwarding set, read back and cleared', async (t) => {
+  const sim = await startSimulatorProcess(['--channels', '2', '--slots', '1', '--sim-busy-ms', '100']);
+  t.teardown(() => sim.stop());
+  const sys = await startTestSystem({ MODEM_PORTS: sim.ports.join(',') });
+  t.teardown(() => sys.close());
+  const cards = await until('the SIMs online', async () => ((await online(sys)).length === 2 ? online(sys) : undefined));
+  // The simulated farm's second SIM is Russian: its operator lets it forward calls.
+  const card = cards.find((c) => c.country === 'ru')!;
+  t.truthy(card, 'a Russian SIM in the simulated farm');
+  await sim.call('PUT', `/sims/${card.phone}/ussd`, { code: '*100#', reply: 'Баланс: 123.45 р.' });
+  t.is(await sys.channels!.ussd(card.channel, '*100#'), 'Баланс: 123.45 р.', 'a UCS2 reply, decoded');
+  await t.throwsAsync(sys.channels!.ussd(card.channel, '*999#'), { message: /refused USSD/ });
+  await t.throwsAsync(sys.channels!.ussd(card.channel, '*100#"+CFUN=0'), { message: /not a USSD code/ });
+  t.true(await sys.channels!.setForwarding(card.channel, '79001234567'));
+  const rules = JSON.stringify(await sim.call('GET', `/sims/${card.phone}/forwarding`));
+  t.regex(rules, /79001234567/);
+  await sys.channels!.setForwarding(card.channel, null);
+  t.notRegex(JSON.stringify(await sim.call('GET', `/sims/${card.phone}/forwarding`)), /79001234567/);
+});
