@@ -47,6 +47,8 @@ export interface Store {
   /** A SIM seen in a slot: inserts it or updates where it sits and what it says of itself. */
   upsertSim(sim: SimSighting): Promise<Sim>;
   setSimOnline(iccid: string, online: boolean, at: number): Promise<void>;
+  /** An operator tells a SIM's number (when neither AT+CNUM nor the USSD knows it). */
+  setSimPhone(iccid: string, phone: string): Promise<boolean>;
   sims(): Promise<Sim[]>;
   simByPhone(phone: string): Promise<Sim | undefined>;
   simByIccid(iccid: string): Promise<Sim | undefined>;

@@ -11,6 +11,7 @@ export { networkOf } from './sim/index.ts';
 export type { ModemChannel, ModemChannelEvents, Registration, SimCheck, SlotDialect } from './channel.ts';
 export { AtChannel, type AtChannelOptions } from './drivers/at-channel.ts';
 export { portSpec, type PortSpec } from './drivers/port-spec.ts';
+export { loadPortConfig, numberIn, PortConfigError, type PortOptions } from './drivers/port-config.ts';
 /** The AT layer: line framing, the command engine, URCs, coded errors, start-up sequences as tables and their reads. */
 export {
   AtEngine, AtError, AtLineParser, PROMPT, cmeErrors, cmsErrors, classify, finalResult, urcTable,

@@ -9,6 +9,8 @@ export interface Config {
   dataDir: string;
   mongodbUri: string | undefined;
   modemPorts: string[];
+  /** A JSON file with per-port options (slots, slot dialect, number USSD); unset = none. */
+  modemConfig: string | undefined;
   simModems: number;
   simSlots: number;
   /** Seconds after a number is handed out until the demo responder texts it; 0 = off. */
@@ -59,6 +61,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR?.trim() || './data',
     mongodbUri: env.MONGODB_URI?.trim() || undefined,
     modemPorts: list('MODEM_PORTS'),
+    modemConfig: env.MODEM_CONFIG?.trim() || undefined,
     simModems: int('SIM_MODEMS', 8, 1, 4096),
     simSlots: int('SIM_SLOTS', 4, 1, 64),
     simAutoSms: int('SIM_AUTO_SMS', 0, 0, 86_400),

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import {
   ActivationRegistry, ChannelSupervisor, Inbox, inventory, seedCatalogue, systemClock, type Clock, type Log, type Store,
 } from '../actors/index.ts';
-import { AtChannel, portSpec, SimulatedFarm } from '../modems/index.ts';
+import { AtChannel, loadPortConfig, portSpec, SimulatedFarm, type PortOptions } from '../modems/index.ts';
 import { firstStart } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { NoNumbersCache } from './gateways/index.ts';
@@ -48,7 +48,8 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   let channels: ChannelSupervisor | undefined;
   if (ports.length > 0) {
     channels = new ChannelSupervisor({ store, inbox, clock, log });
-    channels.start(ports.map((p) => new AtChannel(p)));
+    const options = config.modemConfig ? loadPortConfig(config.modemConfig) : new Map<string, PortOptions>();
+    channels.start(ports.map((p) => new AtChannel({ ...p, ...options.get(p.path) })));
   } else {
     simulator = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
     await simulator.start(inventory({ store, inbox, clock, log }));

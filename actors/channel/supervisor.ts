@@ -92,11 +92,13 @@ export class ChannelSupervisor {
           return check;
         }),
         register: fromPromise(() => channel.register()),
-        sweep: fromPromise(({ input }: { input: { channel: string; iccid: string } }) =>
-          channel.sweep(input.iccid, async (sms) => {
+        sweep: fromPromise(async ({ input }: { input: { channel: string; iccid: string } }) => {
+          // A SIM waiting for its number: an operator may have typed it in since.
+          if (running.sim?.phone === '') await this.#simSeen(running, running.sim, actor.getSnapshot().context.slot);
+          return channel.sweep(input.iccid, async (sms) => {
             await inbox.receive(sms);
-          }),
-        ),
+          });
+        }),
         switchSlot: fromPromise(async ({ input }: { input: { channel: string; slot: number } }) => {
           await this.#simSeen(running, null, input.slot);
           await channel.switchSlot(input.slot);
@@ -135,8 +137,11 @@ export class ChannelSupervisor {
     running.sim = sim;
     if (before && before.iccid !== sim?.iccid) await store.setSimOnline(before.iccid, false, clock.now());
     if (sim) {
+      // A number an operator typed in stands when the SIM itself knows none.
+      const phone = sim.phone || (await store.simByIccid(sim.iccid))?.phone || '';
+      running.sim = { ...sim, phone };
       // A SIM without a known number cannot be sold: it stays offline until its number is known.
-      await store.upsertSim({ ...sim, channel: running.channel.id, slot, online: sim.phone !== '', at: clock.now() });
+      await store.upsertSim({ ...sim, phone, channel: running.channel.id, slot, online: phone !== '', at: clock.now() });
       await store.completeMoves(sim.iccid, running.channel.id, slot, clock.now());
     }
   }

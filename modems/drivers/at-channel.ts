@@ -7,11 +7,14 @@ import type { ModemChannel, ModemChannelEvents, Registration, SimCheck, SlotDial
 import type { IncomingSms } from '../farm.ts';
 import { decodeDeliver, fingerprint, PduError, Reassembler, type ReassembledSms } from '../pdu/index.ts';
 import { networkOf } from '../sim/index.ts';
+import { numberIn } from './port-config.ts';
 import type { PortSpec } from './port-spec.ts';
 import { isUssdCode, ussdText } from './ussd.ts';
 
 export interface AtChannelOptions extends PortSpec {
   slotDialect?: SlotDialect;
+  /** Asked when AT+CNUM knows no number: the operator's "my number" USSD code. */
+  numberUssd?: string;
   /** How long the parts of a multipart SMS wait for each other before the message goes out incomplete. */
   multipartTimeoutMs?: number;
   now?: () => number;
@@ -79,8 +82,9 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
     if (meaning === 'simLocked' || meaning === 'simBlocked') return { status: 'locked' };
     if (meaning === 'simBusy') return { status: 'busy' };
     if (report.stopped) throw report.stopped.error;
-    const { iccid, imsi, number } = report.values;
+    const { iccid, imsi } = report.values;
     if (!iccid || !imsi) return { status: 'busy' };
+    const number = report.values.number ?? (await this.#numberByUssd());
     const net = networkOf(imsi);
     return {
       status: 'ready',
@@ -90,6 +94,16 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
         canForward: false, // a real SIM forwards once an operator says so (rent/forwarding issue)
       },
     };
+  }
+
+  /** The SIM's number from the operator's USSD (MODEM_CONFIG numberUssd); undefined when unset or unanswered. */
+  async #numberByUssd(): Promise<string | undefined> {
+    if (!this.#o.numberUssd) return undefined;
+    try {
+      return numberIn(await this.ussd(this.#o.numberUssd));
+    } catch {
+      return undefined; // not registered yet, or the network did not answer: an operator can type it in
+    }
   }
 
   async register(): Promise<Registration> {

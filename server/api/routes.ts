@@ -95,6 +95,16 @@ export function apiRoutes(deps: ApiDeps): Router {
     ctx.body = { move: (await deps.store.moves({ limit: 50 })).find((m) => m.id === move.id) ?? move };
   });
 
+  router.put('/sims/number', atLeast('operator'), async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    const iccid = field(body, 'iccid') ?? '';
+    const phone = (field(body, 'phone') ?? '').replace(/^\+/, '');
+    if (!/^\d{10,15}$/.test(phone)) throw new ApiError(422, '"phone" must be the number with its country code, 10 to 15 digits');
+    if (!(await deps.store.setSimPhone(iccid, phone))) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
+    // The channel puts it on sale at its next sweep (within 40 s).
+    ctx.body = { sim: await deps.store.simByIccid(iccid) };
+  });
+
   router.get('/sims/moves', atLeast('operator'), async (ctx) => {
     ctx.body = { moves: await deps.store.moves({ pending: ctx.query.pending === '1', limit: 200 }) };
   });

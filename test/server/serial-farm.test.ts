@@ -25,10 +25,14 @@ test('end to end over real serial I/O: MODEM_PORTS on simulated modems, an SMS t
   t.deepEqual(sims.map((s) => s.channel).sort(), [...sim.ports].sort());
   // Operators see each channel's state and SIM.
   const operator = await sys.account({ role: 'operator' });
-  const res = await fetch(`${sys.url}/api/channels`, { headers: { authorization: `Bearer ${operator.key}` } });
-  const { channels } = (await res.json()) as { channels: { channel: string; state: string; sim: { iccid: string } | null; registered: boolean }[] };
+  type Picture = { channel: string; state: string; sim: { iccid: string } | null; registered: boolean };
+  const channels = await until('both channels ready', async () => {
+    const res = await fetch(`${sys.url}/api/channels`, { headers: { authorization: `Bearer ${operator.key}` } });
+    const all = ((await res.json()) as { channels: Picture[] }).channels;
+    return all.every((c) => c.state === 'ready') ? all : undefined;
+  });
   t.deepEqual(channels.map((c) => c.channel).sort(), [...sim.ports].sort());
-  t.true(channels.every((c) => c.state === 'ready' && c.registered && c.sim !== null));
+  t.true(channels.every((c) => c.registered && c.sim !== null));
   // … and the store keeps that picture for other processes (the CLI) and the next start.
   const stored = await until('the stored pictures', async () => {
     const all = await sys.store.channels();
@@ -99,4 +103,36 @@ test('USSD and call forwarding through a real channel: the operator\'s reply, fo
   t.regex(rules, /79001234567/);
   await sys.channels!.setForwarding(card.channel, null);
   t.notRegex(JSON.stringify(await sim.call('GET', `/sims/${card.phone}/forwarding`)), /79001234567/);
+});
+
+test('a SIM whose AT+CNUM is empty: its number from the operator\'s USSD (MODEM_CONFIG), else an operator types it in', async (t) => {
+  const sim = await startSimulatorProcess(['--channels', '2', '--slots', '1', '--sim-busy-ms', '100']);
+  t.teardown(() => sim.stop());
+  const channels = await sim.call<{ slots: { sim: { phone: string; iccid: string; country: string; operator: string } | null }[] }[]>('GET', '/channels');
+  const [ua, mts] = channels.map((c) => c.slots[0]!.sim!);
+  t.is(`${mts!.country}/${mts!.operator}`, 'ru/mts', 'the farm\'s second SIM is an MTS one (its number code is *111*0887#)');
+  for (const card of [ua!, mts!]) await sim.call('PUT', `/sims/${card.phone}/number-on-sim`, { value: false });
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'getsms-modem-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'modems.json');
+  writeFileSync(config, JSON.stringify({ [sim.ports[1]!]: { numberUssd: '*111*0887#' } }));
+  const sys = await startTestSystem({ MODEM_PORTS: sim.ports.join(','), MODEM_CONFIG: config });
+  t.teardown(() => sys.close());
+  const [known] = await until('the MTS SIM online with its number', async () => {
+    const on = await online(sys);
+    return on.length === 1 ? on : undefined;
+  });
+  t.is(known!.phone, mts!.phone);
+  const unknown = await until('the other SIM seen', async () => (await sys.store.simByIccid(ua!.iccid)) ?? undefined);
+  t.like(unknown, { phone: '', online: false }, 'no number, not for sale');
+  const operator = await sys.account({ role: 'operator' });
+  const res = await fetch(`${sys.url}/api/sims/number`, {
+    method: 'PUT', headers: { authorization: `Bearer ${operator.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ iccid: ua!.iccid, phone: `+${ua!.phone}` }),
+  });
+  t.is(res.status, 200);
+  t.is((await sys.store.simByIccid(ua!.iccid))!.phone, ua!.phone);
 });

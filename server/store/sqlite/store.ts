@@ -139,6 +139,9 @@ export class SqliteStore implements Store {
     this.#q.upsertSim.run({ ...s, canForward: s.canForward ? 1 : 0, online: s.online ? 1 : 0 });
     return rows.sim(this.#q.simByIccid.get(s.iccid));
   }
+  async setSimPhone(iccid: string, phone: string) {
+    return this.#q.setSimPhone.run(phone, iccid).changes === 1;
+  }
   async setSimOnline(iccid: string, online: boolean, at: number) {
     this.#q.setSimOnline.run(online ? 1 : 0, at, iccid);
   }
@@ -392,6 +395,7 @@ function statements(db: Database.Database) {
       VALUES (@iccid, @fromChannel, @fromSlot, @toChannel, @toSlot, @requestedBy, @at)`),
     completeMoves: p(`UPDATE sim_moves SET done_at = ? WHERE iccid = ? AND to_channel = ? AND to_slot = ? AND done_at IS NULL`),
     moves: p(`SELECT * FROM sim_moves WHERE (@pending = 0 OR done_at IS NULL) ORDER BY id DESC LIMIT @limit`),
+    setSimPhone: p('UPDATE sims SET phone = ? WHERE iccid = ?'),
     setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
     sims: p(`${simRow} ORDER BY channel, slot`),
     simByPhone: p(`${simRow} WHERE phone = ? ORDER BY seen_at DESC LIMIT 1`),

@@ -21,3 +21,23 @@ test('MODEM_PORTS entries: path, or path@baud from the standard rates', (t) => {
   t.is(portSpec('/dev/ttyUSB0@1234'), undefined);
   t.is(portSpec('two words'), undefined);
 });
+
+test('MODEM_CONFIG: per-port slots, slot dialect and number USSD, refused in a sentence when wrong', async (t) => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { loadPortConfig, numberIn, PortConfigError } = await import('../../../modems/drivers/port-config.ts');
+  const dir = mkdtempSync(join(tmpdir(), 'getsms-portconf-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'modems.json');
+  writeFileSync(file, JSON.stringify({ '/dev/ttyUSB0': { slots: 4, slotDialect: 'quimslot', numberUssd: '*205#' } }));
+  t.deepEqual(loadPortConfig(file).get('/dev/ttyUSB0'), { slots: 4, slotDialect: 'quimslot', numberUssd: '*205#' });
+  writeFileSync(file, JSON.stringify({ '/dev/ttyUSB0': { slotDialect: 'magic' } }));
+  t.throws(() => loadPortConfig(file), { instanceOf: PortConfigError, message: /port \/dev\/ttyUSB0: "slotDialect" must be one of/ });
+  writeFileSync(file, JSON.stringify({ '/dev/ttyUSB0': { slot: 2 } }));
+  t.throws(() => loadPortConfig(file), { message: /unknown setting slot/ });
+  writeFileSync(file, '{ not json');
+  t.throws(() => loadPortConfig(file), { message: /MODEM_CONFIG/ });
+  t.is(numberIn('Ваш номер: +7 (926) 123-45-67'), '79261234567');
+  t.is(numberIn('Balance 12.50'), undefined);
+});
