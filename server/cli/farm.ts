@@ -49,6 +49,19 @@ export const farmCommands: Command[] = [
     },
   },
   {
+    name: 'sims number',
+    usage: '--iccid <iccid> --phone <digits with country code>',
+    about: "tell a SIM's number when neither AT+CNUM nor the operator's USSD knows it",
+    flags: { iccid: 'string', phone: 'string' },
+    async run(args, ctx) {
+      const phone = args.need('phone').replace(/^\+/, '');
+      if (!/^\d{10,15}$/.test(phone)) throw new CliError('CLI_BAD_INPUT', '--phone must be the number with its country code, 10 to 15 digits');
+      const iccid = args.need('iccid');
+      if (!(await (await ctx.store()).setSimPhone(iccid, phone))) throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
+      ctx.out(`SIM ${iccid} has the number ${phone}; its channel puts it on sale at its next sweep`);
+    },
+  },
+  {
     name: 'sims moves',
     usage: '[--pending] [--json]',
     about: 'SIM moves, newest first: where from, where to, and whether the SIM was seen there yet',

@@ -257,3 +257,13 @@ test('sims move records a move that stays "moving" until the farm sees the SIM i
   t.is(bad.code, 2);
   t.regex(bad.stderr, /no SIM has the ICCID nope/);
 });
+
+test('sims number tells a SIM its number; a bad number or ICCID is refused in a sentence', async (t) => {
+  const sys = await system(t);
+  const sim = sys.simulator!.slots()[0]!.sim;
+  t.regex(await ok(sys.dataDir, 'sims', 'number', '--iccid', sim.iccid, '--phone', '+79990001122'), /has the number 79990001122/);
+  t.is((await sys.store.simByIccid(sim.iccid))!.phone, '79990001122');
+  const bad = await getsms(sys.dataDir, 'sims', 'number', '--iccid', sim.iccid, '--phone', '12');
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--phone must be/);
+});
