@@ -7,6 +7,7 @@ import type { ServerReady } from './server.ts';
 import { statusPhase, type StatusFigures } from './status.ts';
 import { cpuPerRequest, type Run } from './load.ts';
 import { checkStore, type StoreCheck } from './verify.ts';
+import { envNumber, runBench } from './settings.ts';
 
 /**
  * `npm run bench`: the gateway's two figures from the issue.
@@ -21,12 +22,7 @@ import { checkStore, type StoreCheck } from './verify.ts';
  * BENCH_ONLY=status|orders runs one phase, BENCH_CPU_PROF=<dir> writes the getsms server's CPU profile there
  * (node --cpu-prof), BENCH_JSON=1 prints a final JSON line.
  */
-const num = (name: string, fallback: number) => {
-  const raw = process.env[name]?.trim();
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${raw}"`);
-  return n;
-};
+const num = (name: string, fallback: number) => envNumber(name, fallback, false);
 const seconds = num('BENCH_SECONDS', 10);
 const warmupSeconds = process.env.BENCH_WARMUP_SECONDS === '0' ? 0 : num('BENCH_WARMUP_SECONDS', 2);
 const statusConnections = num('BENCH_CONNECTIONS', 50);
@@ -172,12 +168,4 @@ function cpuJson(r: Run) {
 }
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-let ok = false;
-try {
-  ok = await main();
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
-} finally {
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runBench(main, cleanUp);

@@ -10,6 +10,7 @@ import { closePort, openPort } from '../modems/simulator/at/pty.ts';
 import { tpduLength } from '../modems/simulator/at/sim-storage.ts';
 import { startChild, stopAll } from './child.ts';
 import type { ServerReady } from './server.ts';
+import { envNumber, runBench } from './settings.ts';
 
 /**
  * `npm run bench:ingest`: SMS ingest latency over real serial I/O (issue 3).
@@ -31,12 +32,7 @@ import type { ServerReady } from './server.ts';
  * BENCH_SMS (50) samples for getsms and gammu-smsd, BENCH_SMSD_SMS (15) for smsd, BENCH_SMSD_DELAYTIME (1),
  * BENCH_SKIP=gammu,smsd leaves daemons out, BENCH_JSON=1 prints a final JSON line.
  */
-const num = (name: string, fallback: number) => {
-  const raw = process.env[name]?.trim();
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-  return n;
-};
+const num = envNumber;
 const samples = num('BENCH_SMS', 50);
 const smsdSamples = num('BENCH_SMSD_SMS', 15);
 const smsdDelaytime = num('BENCH_SMSD_DELAYTIME', 1);
@@ -503,12 +499,4 @@ async function main() {
   return true;
 }
 
-let ok = false;
-try {
-  ok = await main();
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
-} finally {
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runBench(main, cleanUp);

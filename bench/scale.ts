@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startChild, stopAll } from './child.ts';
 import type { ServerReady } from './server.ts';
+import { envNumber, runBench } from './settings.ts';
 
 /**
  * `npm run bench:scale`: the "Scale" target of issue 3 — a farm of BENCH_CHANNELS (256) simulated channels ×
@@ -19,12 +20,7 @@ import type { ServerReady } from './server.ts';
  * Only the active slot (slot 1) of each channel is read by the current code (multi-slot scanning is not built),
  * so CHANNELS SIMs are online, not CHANNELS × SLOTS.
  */
-const num = (name: string, fallback: number) => {
-  const raw = process.env[name]?.trim();
-  const n = raw ? Number(raw) : fallback;
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, not "${raw}"`);
-  return n;
-};
+const num = envNumber;
 const channels = num('BENCH_CHANNELS', 256);
 const slots = num('BENCH_SLOTS', 4);
 const idleSeconds = num('BENCH_IDLE_SECONDS', 60);
@@ -286,12 +282,4 @@ async function main() {
   return stillReady === channels;
 }
 
-let ok = false;
-try {
-  ok = await main();
-} catch (err) {
-  console.error(`bench failed: ${(err as Error).stack ?? err}`);
-} finally {
-  await cleanUp();
-}
-process.exit(ok ? 0 : 1);
+await runBench(main, cleanUp);
