@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServerProcess } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 const ttlSeconds = 8;
 
@@ -12,15 +13,6 @@ async function call(url: string, params: Record<string, string>) {
   return res.text();
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function ledgerMatchesBalances(dataDir: string) {
   const db = new Database(join(dataDir, 'getsms.sqlite'), { readonly: true });

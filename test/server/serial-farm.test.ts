@@ -1,16 +1,8 @@
 import test from 'ava';
 import { startSimulatorProcess } from '../helpers/simulator-process.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { until } from '../helpers/until.ts';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const online = async (sys: TestSystem) => (await sys.store.sims()).filter((s) => s.online);
 

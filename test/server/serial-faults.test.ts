@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { startSimulatorProcess, type SimulatorProcess } from '../helpers/simulator-process.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { until } from '../helpers/until.ts';
 
 // Real-I/O faults: the AT simulator in its own process on real PTYs, getsms in-process on MODEM_PORTS.
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, ms = 30_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 const online = async (sys: TestSystem) => (await sys.store.sims()).filter((s) => s.online);
 
