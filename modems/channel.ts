@@ -20,6 +20,8 @@ export interface ModemChannelEvents {
   indication: [];
   /** The port is gone (unplugged, closed, errored). */
   lost: [reason: string];
+  /** A whole SMS the modem pushed (+CMT) instead of storing it: nothing on the SIM to delete, store it now. */
+  pushed: [sms: IncomingSms];
 }
 
 /**

@@ -108,6 +108,9 @@ export class ChannelSupervisor {
     const actor = createActor(machine, { input: { channel: channel.id, slot: 1 }, clock: this.#o.clock });
     running.actor = actor;
     channel.on('indication', () => actor.send({ type: 'sms.indicated' }));
+    channel.on('pushed', (sms) => {
+      inbox.receive(sms).catch((err) => log.error({ err, channel: channel.id }, 'pushed SMS not stored'));
+    });
     channel.on('lost', (reason) => {
       log.warn({ channel: channel.id, reason }, 'modem channel lost');
       actor.send({ type: 'port.lost', reason });

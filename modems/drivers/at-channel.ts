@@ -38,6 +38,8 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
   readonly #parts: Reassembler<number>;
   #port: SerialPort | undefined;
   #at: AtEngine | undefined;
+  /** The active SIM, for SMS the modem pushes. */
+  #iccid: string | undefined;
 
   constructor(options: AtChannelOptions) {
     super();
@@ -53,6 +55,7 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
     const at = new AtEngine(port);
     at.on('urc', (urc) => {
       if (urc.type === 'sms.stored') this.emit('indication');
+      if (urc.type === 'sms.pushed') this.#pushed(urc.pdu);
     });
     at.once('close', (err) => {
       if (this.#at === at) this.emit('lost', err?.message ?? 'port closed');
@@ -60,6 +63,25 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
     port.once('close', () => at.close());
     this.#port = port;
     this.#at = at;
+  }
+
+  /**
+   * A modem that pushes (+CMT) despite being asked to store: the message is
+   * not on the SIM, so it goes straight to the store; its parts reassemble like
+   * stored ones. (We ask for mt=1 and never ack with +CNMA: with +CSMS=0 none is due.)
+   */
+  #pushed(pdu: string) {
+    const iccid = this.#iccid;
+    if (!iccid) return;
+    try {
+      for (const sms of this.#parts.add(iccid, decodeDeliver(pdu), -1)) {
+        this.emit('pushed', { iccid: sms.iccid, from: sms.from.replace(/^\+/, ''), text: sms.text, receivedAt: sms.scts, fingerprint: sms.fingerprint });
+      }
+    } catch (err) {
+      if (!(err instanceof PduError)) throw err;
+      const now = this.#o.now?.() ?? Date.now();
+      this.emit('pushed', { iccid, from: 'undecodable', text: `[${err.code}] ${pdu}`, receivedAt: now, fingerprint: fingerprint({ iccid, from: '', scts: 0, text: pdu }) });
+    }
   }
 
   async close() {
@@ -86,6 +108,7 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
     if (!iccid || !imsi) return { status: 'busy' };
     const number = report.values.number ?? (await this.#numberByUssd());
     const net = networkOf(imsi);
+    this.#iccid = iccid;
     return {
       status: 'ready',
       sim: {
@@ -186,6 +209,7 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
 
   async #delete(at: AtRunner, indexes: readonly number[]) {
     for (const i of new Set(indexes)) {
+      if (i < 0) continue; // a pushed part: never stored on the SIM
       try {
         await at.run(`AT+CMGD=${i}`, { timeoutMs: 5_000 });
       } catch (err) {
