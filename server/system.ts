@@ -49,7 +49,10 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   if (ports.length > 0) {
     channels = new ChannelSupervisor({ store, inbox, clock, log });
     const options = config.modemConfig ? loadPortConfig(config.modemConfig) : new Map<string, PortOptions>();
-    channels.start(ports.map((p) => new AtChannel({ ...p, ...options.get(p.path) })));
+    channels.start(
+      ports.map((p) => new AtChannel({ ...p, ...options.get(p.path) })),
+      (id) => options.get(id)?.slots ?? 1,
+    );
   } else {
     simulator = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
     await simulator.start(inventory({ store, inbox, clock, log }));

@@ -15,6 +15,7 @@ import type { ChannelEvent, Registration, SimCheck } from './events.ts';
 export interface ChannelContext {
   channel: string;
   slot: number;
+  slots: number;
   sim: SimIdentity | null;
   operator: string | null;
   registered: boolean;
@@ -29,6 +30,8 @@ export interface ChannelContext {
 export interface ChannelInput {
   channel: string;
   slot: number;
+  /** SIM slots the channel has; the others are scanned once the port is up. */
+  slots?: number;
 }
 
 // Also the keep-alive: an idle port that was unplugged is noticed at the next command (the binding may never say so).
@@ -51,6 +54,7 @@ export const channelMachine = setup({
     register: fromPromise<Registration, { channel: string }>(async () => ({ registered: false, operator: null, signalDbm: null })),
     sweep: fromPromise<number, { channel: string; iccid: string }>(async () => 0),
     switchSlot: fromPromise<void, { channel: string; slot: number }>(async () => {}),
+    scanSlots: fromPromise<void, { channel: string; slot: number; slots: number }>(async () => {}),
   },
   delays: {
     // Each channel sweeps on its own beat (30–40 s, fixed per channel): a farm's channels, ready in the same
@@ -68,7 +72,7 @@ export const channelMachine = setup({
 }).createMachine({
   id: 'channel',
   context: ({ input }) => ({
-    channel: input.channel, slot: input.slot, sim: null, operator: null, registered: false, signalDbm: null,
+    channel: input.channel, slot: input.slot, slots: input.slots ?? 1, sim: null, operator: null, registered: false, signalDbm: null,
     lastError: null, failures: 0, again: false,
   }),
   initial: 'connecting',
@@ -81,7 +85,22 @@ export const channelMachine = setup({
       invoke: { src: 'open', input: ({ context }) => ({ channel: context.channel }), onDone: 'initialising', onError: { target: 'reconnecting', actions: 'failed' } },
     },
     initialising: {
-      invoke: { src: 'initialise', input: ({ context }) => ({ channel: context.channel }), onDone: 'simCheck', onError: { target: 'reconnecting', actions: 'failed' } },
+      invoke: {
+        src: 'initialise',
+        input: ({ context }) => ({ channel: context.channel }),
+        onDone: [{ guard: ({ context }) => context.slots > 1, target: 'scanning' }, { target: 'simCheck' }],
+        onError: { target: 'reconnecting', actions: 'failed' },
+      },
+    },
+    // A multi-slot channel reads the SIM in each other slot once, then comes back to its own:
+    // every SIM of the farm is known, whichever slot it sits in.
+    scanning: {
+      invoke: {
+        src: 'scanSlots',
+        input: ({ context }) => ({ channel: context.channel, slot: context.slot, slots: context.slots }),
+        onDone: 'simCheck',
+        onError: { target: 'simCheck', actions: 'failed' },
+      },
     },
     simCheck: {
       invoke: {

@@ -39,8 +39,9 @@ export class ChannelSupervisor {
     this.#o = options;
   }
 
-  start(channels: readonly ModemChannel[]) {
-    for (const channel of channels) this.#start(channel);
+  /** Starts a channel actor per channel; `slots` says how many SIM slots a channel has (1 when unknown). */
+  start(channels: readonly ModemChannel[], slots: (channelId: string) => number = () => 1) {
+    for (const channel of channels) this.#start(channel, slots(channel.id));
   }
 
   async stop() {
@@ -79,7 +80,7 @@ export class ChannelSupervisor {
     return true;
   }
 
-  #start(channel: ModemChannel) {
+  #start(channel: ModemChannel, slots: number) {
     const { inbox, log } = this.#o;
     const running: Running = { channel, actor: undefined as never, sim: null };
     const machine = channelMachine.provide({
@@ -99,13 +100,23 @@ export class ChannelSupervisor {
             await inbox.receive(sms);
           });
         }),
+        scanSlots: fromPromise(async ({ input }: { input: { channel: string; slot: number; slots: number } }) => {
+          for (let k = 1; k <= input.slots; k++) {
+            if (k === input.slot) continue;
+            await channel.switchSlot(k);
+            const sim = await this.#readWhenSettled(channel, k);
+            // Known, but not for sale: SMS reach a SIM only while its slot is the active one.
+            if (sim) await this.#o.store.upsertSim({ ...sim, channel: channel.id, slot: k, online: false, at: this.#o.clock.now() });
+          }
+          await channel.switchSlot(input.slot);
+        }),
         switchSlot: fromPromise(async ({ input }: { input: { channel: string; slot: number } }) => {
           await this.#simSeen(running, null, input.slot);
           await channel.switchSlot(input.slot);
         }),
       },
     });
-    const actor = createActor(machine, { input: { channel: channel.id, slot: 1 }, clock: this.#o.clock });
+    const actor = createActor(machine, { input: { channel: channel.id, slot: 1, slots }, clock: this.#o.clock });
     running.actor = actor;
     channel.on('indication', () => actor.send({ type: 'sms.indicated' }));
     channel.on('pushed', (sms) => {
@@ -131,6 +142,17 @@ export class ChannelSupervisor {
     });
     this.#running.set(channel.id, running);
     actor.start();
+  }
+
+  /** The SIM in a slot just switched to: "busy" for a moment is normal (+CME ERROR: 14), so ask again for up to 15 s. */
+  async #readWhenSettled(channel: ModemChannel, slot: number): Promise<SimIdentity | undefined> {
+    const until = this.#o.clock.now() + 15_000;
+    for (;;) {
+      const check = await channel.readSim(slot);
+      if (check.status === 'ready') return check.sim;
+      if (check.status !== 'busy' || this.#o.clock.now() > until) return undefined;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** The inventory follows the active slot: the new SIM online (when it has a number), the previous one offline. */

@@ -109,6 +109,19 @@ export function apiRoutes(deps: ApiDeps): Router {
     ctx.body = { moves: await deps.store.moves({ pending: ctx.query.pending === '1', limit: 200 }) };
   });
 
+  router.post('/channels/switch', atLeast('operator'), async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    const channel = field(body, 'channel') ?? '';
+    const slot = Number(field(body, 'slot'));
+    if (!Number.isInteger(slot) || slot < 1 || slot > 64) throw new ApiError(422, '"slot" must be a slot number from 1');
+    const view = deps.channels?.channels().find((c) => c.channel === channel);
+    if (!view) throw new ApiError(404, `no modem channel "${channel}"`);
+    if (slot > view.slots) throw new ApiError(422, `channel "${channel}" has ${view.slots} slot(s)`);
+    deps.channels!.switchSlot(channel, slot);
+    ctx.status = 202;
+    ctx.body = { channel, slot };
+  });
+
   router.get('/sims', atLeast('operator'), async (ctx) => {
     ctx.body = { sims: await deps.store.sims() };
   });

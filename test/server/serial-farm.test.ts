@@ -128,3 +128,44 @@ test('a SIM whose AT+CNUM is empty: its number from the operator\'s USSD (MODEM_
   t.is(res.status, 200);
   t.is((await sys.store.simByIccid(ua!.iccid))!.phone, ua!.phone);
 });
+
+test('a multi-slot channel knows the SIM in every slot; switching makes another one the SIM on sale', async (t) => {
+  const sim = await startSimulatorProcess(['--channels', '1', '--slots', '3', '--sim-busy-ms', '100']);
+  t.teardown(() => sim.stop());
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'getsms-modem-config-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const config = join(dir, 'modems.json');
+  writeFileSync(config, JSON.stringify({ [sim.ports[0]!]: { slots: 3, slotDialect: 'csus' } }));
+  const sys = await startTestSystem({ MODEM_PORTS: sim.ports.join(','), MODEM_CONFIG: config });
+  t.teardown(() => sys.close());
+  const all = await until('all three SIMs known', async () => {
+    const sims = await sys.store.sims();
+    return sims.length === 3 && (await online(sys)).length === 1 ? sims : undefined;
+  });
+  t.deepEqual(all.map((s) => s.slot).sort(), [1, 2, 3]);
+  t.deepEqual(all.filter((s) => s.online).map((s) => s.slot), [1], 'only the active slot\'s SIM is on sale');
+  const second = all.find((s) => s.slot === 2)!;
+
+  const operator = await sys.account({ role: 'operator' });
+  const res = await fetch(`${sys.url}/api/channels/switch`, {
+    method: 'POST', headers: { authorization: `Bearer ${operator.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ channel: sim.ports[0], slot: 2 }),
+  });
+  t.is(res.status, 202);
+  await until('slot 2 active and on sale', async () => {
+    const on = await online(sys);
+    return on.length === 1 && on[0]!.iccid === second.iccid ? true : undefined;
+  });
+  const { key } = await sys.account();
+  const got = await sys.api({ api_key: key, action: 'getNumber', service: 'tg', country: 'or' });
+  t.regex(got, new RegExp(`^ACCESS_NUMBER:\\d+:${second.phone}$`));
+  const [, id] = got.split(':');
+  await sim.call('POST', '/sms', { to: second.phone, from: 'Telegram', text: 'Telegram code: 97531' });
+  t.is(await until('the code', async () => {
+    const s = await sys.api({ api_key: key, action: 'getStatus', id: id! });
+    return s.startsWith('STATUS_OK') ? s : undefined;
+  }), 'STATUS_OK:97531');
+});

@@ -188,3 +188,22 @@ test('not registered yet: the channel searches and asks the network again every 
   await flush();
   t.is(state(), '{"ready":"idle"}');
 });
+
+test('a multi-slot channel scans its other slots once the port is up, then settles on its own slot', async (t) => {
+  const { m, machine } = fakeModem();
+  const scans: { slot: number; slots: number }[] = [];
+  const scanning = machine.provide({
+    actors: {
+      scanSlots: fromPromise(async ({ input }: { input: { channel: string; slot: number; slots: number } }) => {
+        scans.push({ slot: input.slot, slots: input.slots });
+      }),
+    },
+  });
+  const clock = new SimulatedClock();
+  const actor = createActor(scanning, { input: { channel: '/dev/ttyUSB0', slot: 1, slots: 4 }, clock });
+  actor.start();
+  await flush();
+  t.deepEqual(scans, [{ slot: 1, slots: 4 }]);
+  t.is(JSON.stringify(actor.getSnapshot().value), '{"ready":"idle"}');
+  t.is(m.sweeps, 1);
+});
