@@ -1,5 +1,5 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,8 @@ import { envNumber, runBench } from './settings.ts';
  * Targets: getsms idle < 10 % of one core and < 300 MB RSS. BENCH_JSON=1 prints a final JSON line.
  * BENCH_CPU_PROF=1 runs getsms under --cpu-prof (profile written under scratch/cpu-prof/ on exit).
  *
- * Only the active slot (slot 1) of each channel is read by the current code (multi-slot scanning is not built),
- * so CHANNELS SIMs are online, not CHANNELS × SLOTS.
+ * getsms gets a MODEM_CONFIG giving every port SLOTS slots, so each channel scans its other slots at start:
+ * every simulated SIM is known (CHANNELS × SLOTS), the active slot's is on sale (CHANNELS).
  */
 const num = envNumber;
 const channels = num('BENCH_CHANNELS', 256);
@@ -205,16 +205,18 @@ const mb = (n: number) => `${n.toFixed(1)} MB`;
 async function main() {
   say(`getsms scale bench — ${availableParallelism()} core(s) (${cpus()[0]?.model.trim() ?? 'unknown cpu'}), node ${process.version}`);
   say(`  AT simulator (own process, a socat PTY pair per channel): ${channels} channels × ${slots} slots`);
-  say(`  NOTE: getsms reads only each channel's active slot (slot 1) today — multi-slot scanning is not built —`);
-  say(`        so ${channels} SIMs are online, not ${channels * slots}.`);
+  say(`  MODEM_CONFIG gives every port ${slots} slots: each channel scans them at start; the active slot's SIM is on sale.`);
   say();
   const tSim = performance.now();
   const sim = await startSimulator();
   say(`simulator pid ${sim.proc.pid}: ${sim.ports.length} ports in ${((performance.now() - tSim) / 1000).toFixed(1)} s`);
 
   const t0 = performance.now();
+  const modemConfig = join(work, 'modems.json');
+  writeFileSync(modemConfig, JSON.stringify(Object.fromEntries(sim.ports.map((p) => [p, { slots, slotDialect: 'csus' }]))));
   const gw = await startChild<ServerReady>('getsms', new URL('./server.ts', import.meta.url), {
-    DATA_DIR: join(work, 'data'), MODEM_PORTS: sim.ports.join(','), RATE_LIMIT_RPS: '0', BENCH_ACCOUNTS: '1', BENCH_OPERATOR: '1',
+    DATA_DIR: join(work, 'data'), MODEM_PORTS: sim.ports.join(','), MODEM_CONFIG: modemConfig,
+    RATE_LIMIT_RPS: '0', BENCH_ACCOUNTS: '1', BENCH_OPERATOR: '1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   }, cpuProf ? ['--cpu-prof', '--cpu-prof-dir', join(root, 'scratch', 'cpu-prof')] : []);
   const tListening = performance.now();
@@ -241,6 +243,8 @@ async function main() {
   const allReadyS = (tAllReady - t0) / 1000;
   const afterListenS = (tAllReady - tListening) / 1000;
   const online = new Set(list.map((c) => c.sim?.phone)).size;
+  const simsRes = await fetch(`${gw.ready.url}/api/sims`, { headers: { authorization: `Bearer ${gw.ready.operatorKey}` } });
+  const known = ((await simsRes.json()) as { sims: unknown[] }).sims.length;
   say(`all ${channels} channels ready ${allReadyS.toFixed(1)} s after spawn (${afterListenS.toFixed(1)} s after listening); ${online} SIMs online`);
   say(`measuring ${idleSeconds} s idle (channels sweep every 30 s; no API calls meanwhile)…`);
 
@@ -269,11 +273,11 @@ async function main() {
   say(`  node process  CPU ${simNode.cpuPercent.toFixed(1)} % (busiest 5 s ${simNode.cpuPercentMax5s.toFixed(1)} %), ` +
     `RSS start ${mb(simNode.rssMb.start)}, max ${mb(simNode.rssMb.max)}, end ${mb(simNode.rssMb.end)}`);
   say(`  with socats   CPU ${simAll.cpuPercent.toFixed(1)} %, RSS max ${mb(simAll.rssMb.max)} (shared pages counted per process)`);
-  say(`  (only slot 1 of each channel is read today: ${online} SIMs online of ${channels * slots} simulated)`);
+  say(`  SIMs known ${known} of ${channels * slots} simulated; on sale (active slots) ${online}`);
 
   if (wantJson) {
     say(JSON.stringify({
-      channels, slots, simsOnline: online, activeSlotOnly: true, idleSeconds,
+      channels, slots, simsOnline: online, simsKnown: known, idleSeconds,
       timeToAllReadyS: Math.round(allReadyS * 10) / 10, timeToAllReadyAfterListenS: Math.round(afterListenS * 10) / 10,
       getsms: server, stillReady, simulator: simNode, simulatorWithSocat: simAll,
       targets: { ...targets, cpuMet, rssMet },
