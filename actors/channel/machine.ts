@@ -25,6 +25,8 @@ export interface ChannelContext {
   failures: number;
   /** An indication came while a sweep ran: sweep once more. */
   again: boolean;
+  /** A slot an operator asked for and the channel has not switched to yet. */
+  wantedSlot: number | null;
 }
 
 export interface ChannelInput {
@@ -63,6 +65,9 @@ export const channelMachine = setup({
     // 1 s, 2 s, 4 s … a minute at most: a flapping USB hub is not hammered.
     backoff: ({ context }) => Math.min(maxBackoffMs, 1000 * 2 ** context.failures),
   },
+  guards: {
+    switchWanted: ({ context }) => context.wantedSlot !== null && context.wantedSlot !== context.slot,
+  },
   actions: {
     failed: assign(({ context, event }) => {
       const error = (event as { error?: unknown }).error;
@@ -73,12 +78,14 @@ export const channelMachine = setup({
   id: 'channel',
   context: ({ input }) => ({
     channel: input.channel, slot: input.slot, slots: input.slots ?? 1, sim: null, operator: null, registered: false, signalDbm: null,
-    lastError: null, failures: 0, again: false,
+    lastError: null, failures: 0, again: false, wantedSlot: null,
   }),
   initial: 'connecting',
   on: {
     'port.lost': { target: '.reconnecting', actions: assign({ lastError: ({ event }) => event.reason, registered: false }) },
     'signal.changed': { actions: assign({ signalDbm: ({ event }) => event.dbm }) },
+    // Remembered whatever the channel is doing; taken up once it is somewhere a switch is safe (not mid-scan or mid-read).
+    'slot.switch': { actions: assign({ wantedSlot: ({ event }) => event.slot }) },
   },
   states: {
     connecting: {
@@ -117,8 +124,8 @@ export const channelMachine = setup({
     },
     // SIM busy right after a switch or a restart is normal (+CME ERROR: 14): ask again shortly.
     simBusy: { after: { 2000: 'simCheck' } },
-    noSim: { after: { 30_000: 'simCheck' }, on: { 'slot.switch': 'switchingSlot' } },
-    simLocked: { after: { 60_000: 'simCheck' }, on: { 'slot.switch': 'switchingSlot' } },
+    noSim: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 30_000: 'simCheck' } },
+    simLocked: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 60_000: 'simCheck' } },
     registering: {
       invoke: {
         src: 'register',
@@ -130,10 +137,9 @@ export const channelMachine = setup({
         onError: { target: 'degraded', actions: 'failed' },
       },
     },
-    searching: { after: { 5_000: 'registering' }, on: { 'slot.switch': 'switchingSlot' } },
+    searching: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 5_000: 'registering' } },
     ready: {
       initial: 'sweeping',
-      on: { 'slot.switch': 'switchingSlot' },
       states: {
         sweeping: {
           entry: assign({ again: false }),
@@ -150,6 +156,8 @@ export const channelMachine = setup({
           },
         },
         idle: {
+          // Switch only between sweeps: a sweep's deletes must never reach the next slot's SIM.
+          always: { guard: 'switchWanted', target: '#channel.switchingSlot' },
           after: { sweepEvery: 'sweeping' },
           on: { 'sms.indicated': 'sweeping' },
         },
@@ -157,12 +165,14 @@ export const channelMachine = setup({
     },
     // Commands fail but the port is there: look again, and reconnect if it keeps failing.
     degraded: {
-      always: { guard: ({ context }) => context.failures >= 5, target: 'reconnecting' },
+      always: [
+        { guard: ({ context }) => context.failures >= 5, target: 'reconnecting' },
+        { guard: 'switchWanted', target: 'switchingSlot' },
+      ],
       after: { backoff: 'simCheck' },
-      on: { 'slot.switch': 'switchingSlot' },
     },
     switchingSlot: {
-      entry: assign({ slot: ({ context, event }) => (event.type === 'slot.switch' ? event.slot : context.slot), sim: null, registered: false }),
+      entry: assign({ slot: ({ context }) => context.wantedSlot ?? context.slot, wantedSlot: null, sim: null, registered: false }),
       invoke: {
         src: 'switchSlot',
         input: ({ context }) => ({ channel: context.channel, slot: context.slot }),

@@ -207,3 +207,21 @@ test('a multi-slot channel scans its other slots once the port is up, then settl
   t.is(JSON.stringify(actor.getSnapshot().value), '{"ready":"idle"}');
   t.is(m.sweeps, 1);
 });
+
+test('a switch asked for mid-sweep or before the channel is ready waits, and is taken up between sweeps', async (t) => {
+  const { m, machine } = fakeModem();
+  m.sims[2] = { status: 'ready', sim: sim('8970100000000000002') };
+  let open!: () => void;
+  m.sweepGate = new Promise((r) => (open = r));
+  const { actor, state } = start(machine);
+  actor.send({ type: 'slot.switch', slot: 2 }); // asked while connecting
+  await flush();
+  t.is(state(), '{"ready":"sweeping"}', 'the start-up sweep runs first');
+  t.deepEqual(m.switches, [], 'no switch while a sweep could still delete from this SIM');
+  m.sweepGate = undefined;
+  open();
+  await flush();
+  t.deepEqual(m.switches, [2]);
+  t.is(actor.getSnapshot().context.sim?.iccid, '8970100000000000002');
+  t.like(actor.getSnapshot().context, { slot: 2, wantedSlot: null });
+});
