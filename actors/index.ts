@@ -6,7 +6,7 @@ export { systemClock, type Clock, type Log } from './log.ts';
 export { activationMachine, isSettling, stateOf, type ActivationContext, type ActivationInput, type ClientCommand } from './activation/index.ts';
 export * from './registry/index.ts';
 export { Inbox } from './inbox/index.ts';
-export { inventory } from './farm/index.ts';
+export { inventory, recordSimMove, simNumber, tellSimNumber, type MoveOutcome, type NumberOutcome } from './farm/index.ts';
 export { ChannelSupervisor, channelMachine, type ChannelView } from './channel/index.ts';
 export { SmsRules, sampleSms } from './sms/index.ts';
 export { apiKeyHash, newApiKey } from './accounts/keys.ts';

@@ -93,3 +93,12 @@ export function onParentGone(stop: () => Promise<void>) {
   process.stdin.on('close', go);
   process.stdin.resume();
 }
+
+/** A signal to a detached child's whole process group (its socats, its daemons' helpers), else to the child. */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    child.kill(signal);
+  }
+}

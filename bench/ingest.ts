@@ -8,9 +8,10 @@ import { serviceCode, servicesOf, type Dialect, type ServiceDef } from '../actor
 import { deliverPdus } from '../modems/simulator/at/encode.ts';
 import { closePort, openPort } from '../modems/simulator/at/pty.ts';
 import { tpduLength } from '../modems/simulator/at/sim-storage.ts';
-import { startChild, stopAll } from './child.ts';
+import { signalGroup, startChild, stopAll } from './child.ts';
 import type { ServerReady } from './server.ts';
 import { envNumber, runBench } from './settings.ts';
+import { controlClient } from '../modems/simulator/at/index.ts';
 
 /**
  * `npm run bench:ingest`: SMS ingest latency over real serial I/O (issue 3).
@@ -66,13 +67,7 @@ function daemon(command: string, args: string[], log: string[]): ChildProcess {
 async function stopProcess(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const group = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      child.kill(signal);
-    }
-  };
+  const group = (signal: NodeJS.Signals) => signalGroup(child, signal);
   group('SIGTERM');
   const killer = setTimeout(() => group('SIGKILL'), graceMs);
   await exited;
@@ -107,14 +102,7 @@ function startSimulator(channels: number): Promise<Simulator> {
       proc.stdout!.off('data', onData);
       resolve({
         control, ports: ports.split(','), proc,
-        async call<T>(method: string, path: string, body?: unknown) {
-          const res = await fetch(control + path, {
-            method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          const json = (await res.json()) as T;
-          if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-          return json;
-        },
+        call: controlClient(control).call,
       });
     };
     proc.stdout!.on('data', onData);

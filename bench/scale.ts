@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startChild, stopAll } from './child.ts';
+import { signalGroup, startChild, stopAll } from './child.ts';
 import type { ServerReady } from './server.ts';
 import { envNumber, runBench } from './settings.ts';
 
@@ -155,13 +155,7 @@ async function stopSimulator(): Promise<void> {
   const child = simulator;
   if (!child || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const group = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      child.kill(signal);
-    }
-  };
+  const group = (signal: NodeJS.Signals) => signalGroup(child, signal);
   child.kill('SIGTERM'); // the simulator ends its socats itself…
   const killer = setTimeout(() => group('SIGKILL'), 15_000); // …or the whole group goes
   await exited;

@@ -1,6 +1,8 @@
 import Router from '@koa/router';
 import type { ActivationRegistry, ChannelSupervisor, Store } from '../../actors/index.ts';
-import { formatRubles, getsmsCountry, parseRubles, serviceByCode, serviceById } from '../../actors/index.ts';
+import {
+  formatRubles, getsmsCountry, parseRubles, recordSimMove, serviceByCode, serviceById, tellSimNumber,
+} from '../../actors/index.ts';
 import type { SimulatedFarm } from '../../modems/index.ts';
 import { atLeast, bearer } from './auth.ts';
 import { ApiError } from './errors.ts';
@@ -78,29 +80,25 @@ export function apiRoutes(deps: ApiDeps): Router {
     const iccid = field(body, 'iccid') ?? '';
     const channel = field(body, 'channel') ?? '';
     const slot = Number(field(body, 'slot'));
-    const sim = await deps.store.simByIccid(iccid);
-    if (!sim) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
-    if (channel === '' || !Number.isInteger(slot) || slot < 1 || slot > 64) {
-      throw new ApiError(422, '"channel" must name a channel and "slot" be a slot number from 1');
-    }
     if (deps.simulator && !deps.simulator.slots().some((s) => s.channel === channel && s.slot === slot)) {
+      if (!(await deps.store.simByIccid(iccid))) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
       throw new ApiError(422, `the simulated farm has no slot ${slot} in channel "${channel}"`);
     }
-    const move = await deps.store.recordMove({
-      iccid, from: { channel: sim.channel, slot: sim.slot }, to: { channel, slot }, requestedBy: ctx.state.account.id, at: Date.now(),
-    });
+    const r = await recordSimMove(deps.store, { iccid, channel, slot, by: ctx.state.account.id, at: Date.now() });
+    if (!r.ok && r.code === 'noSim') throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
+    if (!r.ok) throw new ApiError(422, '"channel" must name a channel and "slot" be a slot number from 1');
     // In simulation mode the simulator's hands do the move; with real modems an operator does.
     await deps.simulator?.move(iccid, channel, slot);
     ctx.status = 202;
-    ctx.body = { move: (await deps.store.moves({ limit: 50 })).find((m) => m.id === move.id) ?? move };
+    ctx.body = { move: (await deps.store.moves({ limit: 50 })).find((m) => m.id === r.move.id) ?? r.move };
   });
 
   router.put('/sims/number', atLeast('operator'), async (ctx) => {
     const body = (ctx.request as { body?: unknown }).body;
     const iccid = field(body, 'iccid') ?? '';
-    const phone = (field(body, 'phone') ?? '').replace(/^\+/, '');
-    if (!/^\d{10,15}$/.test(phone)) throw new ApiError(422, '"phone" must be the number with its country code, 10 to 15 digits');
-    if (!(await deps.store.setSimPhone(iccid, phone))) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
+    const r = await tellSimNumber(deps.store, iccid, field(body, 'phone') ?? '');
+    if (!r.ok && r.code === 'badPhone') throw new ApiError(422, '"phone" must be the number with its country code, 10 to 15 digits');
+    if (!r.ok) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
     // The channel puts it on sale at its next sweep (within 40 s).
     ctx.body = { sim: await deps.store.simByIccid(iccid) };
   });

@@ -1,4 +1,4 @@
-import { formatRubles } from '../../actors/index.ts';
+import { formatRubles, recordSimMove, tellSimNumber } from '../../actors/index.ts';
 import { CliError, type Command } from './command.ts';
 import { table } from './output.ts';
 import { accountOf, countryWord, serviceWord, when } from './words.ts';
@@ -38,14 +38,11 @@ export const farmCommands: Command[] = [
     async run(args, ctx) {
       const store = await ctx.store();
       const iccid = args.need('iccid');
-      const sim = await store.simByIccid(iccid);
-      if (!sim) throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
-      const slot = Number(args.need('slot'));
-      if (!Number.isInteger(slot) || slot < 1 || slot > 64) throw new CliError('CLI_BAD_INPUT', '--slot must be a slot number from 1 to 64');
-      const move = await store.recordMove({
-        iccid, from: { channel: sim.channel, slot: sim.slot }, to: { channel: args.need('channel'), slot }, requestedBy: 0, at: Date.now(),
-      });
-      ctx.out(`move ${move.id}: SIM ${iccid} (${sim.phone}) from ${sim.channel} slot ${sim.slot} to ${move.to.channel} slot ${slot}; moving until it is seen there`);
+      const r = await recordSimMove(store, { iccid, channel: args.need('channel'), slot: Number(args.need('slot')), by: 0, at: Date.now() });
+      if (!r.ok && r.code === 'noSim') throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
+      if (!r.ok) throw new CliError('CLI_BAD_INPUT', '--slot must be a slot number from 1 to 64');
+      const { from, to, id } = r.move;
+      ctx.out(`move ${id}: SIM ${iccid} from ${from.channel} slot ${from.slot} to ${to.channel} slot ${to.slot}; moving until it is seen there`);
     },
   },
   {
@@ -54,11 +51,11 @@ export const farmCommands: Command[] = [
     about: "tell a SIM's number when neither AT+CNUM nor the operator's USSD knows it",
     flags: { iccid: 'string', phone: 'string' },
     async run(args, ctx) {
-      const phone = args.need('phone').replace(/^\+/, '');
-      if (!/^\d{10,15}$/.test(phone)) throw new CliError('CLI_BAD_INPUT', '--phone must be the number with its country code, 10 to 15 digits');
       const iccid = args.need('iccid');
-      if (!(await (await ctx.store()).setSimPhone(iccid, phone))) throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
-      ctx.out(`SIM ${iccid} has the number ${phone}; its channel puts it on sale at its next sweep`);
+      const r = await tellSimNumber(await ctx.store(), iccid, args.need('phone'));
+      if (!r.ok && r.code === 'badPhone') throw new CliError('CLI_BAD_INPUT', '--phone must be the number with its country code, 10 to 15 digits');
+      if (!r.ok) throw new CliError('CLI_BAD_INPUT', `no SIM has the ICCID ${iccid}`);
+      ctx.out(`SIM ${iccid} has the number ${r.phone}; its channel puts it on sale at its next sweep`);
     },
   },
   {

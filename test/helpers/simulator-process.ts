@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controlClient } from '../../modems/simulator/at/index.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -36,14 +37,7 @@ export function startSimulatorProcess(args: string[]): Promise<SimulatorProcess>
       resolve({
         control,
         ports: ports.split(','),
-        async call<T>(method: string, path: string, body?: unknown) {
-          const res = await fetch(control + path, {
-            method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-          });
-          const json = (await res.json()) as T;
-          if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-          return json;
-        },
+        call: controlClient(control).call,
         output: () => out,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -26,5 +26,7 @@ export {
 } from './farm-process.ts';
 /** The farm's JSON control API over HTTP on 127.0.0.1. */
 export { serveControl } from './control-api.ts';
+/** A client of that control API (tests, benches). */
+export { controlClient } from './control-client.ts';
 /** A paced serial line direction (baud rate, 8N1). */
 export { PacedWire } from './paced-wire.ts';
