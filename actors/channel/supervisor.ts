@@ -16,6 +16,8 @@ export interface ChannelSupervisorOptions {
 export interface ChannelView extends Omit<ChannelContext, 'again' | 'failures'> {
   state: string;
   failures: number;
+  /** The slot the channel rests on when no activation needs a SIM in another one. */
+  home: number;
 }
 
 interface Running {
@@ -23,6 +25,7 @@ interface Running {
   actor: Actor<typeof channelMachine>;
   /** The SIM the inventory last heard of in this channel's active slot. */
   sim: SimIdentity | null;
+  home: number;
 }
 
 /**
@@ -52,18 +55,40 @@ export class ChannelSupervisor {
 
   /** Every channel as it is now. */
   channels(): ChannelView[] {
-    return [...this.#running.values()].map(({ actor }) => {
+    return [...this.#running.values()].map(({ actor, home }) => {
       const s = actor.getSnapshot();
       const { again: _again, ...rest } = s.context;
-      return { ...rest, state: typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]! };
+      return { ...rest, home, state: typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]! };
     });
   }
 
-  /** Asks a channel to make another slot the active one. */
+  /** An operator makes another slot the active one, and the channel's home from now on. */
   switchSlot(channelId: string, slot: number): boolean {
     const r = this.#running.get(channelId);
     if (!r) return false;
+    r.home = slot;
     r.actor.send({ type: 'slot.switch', slot });
+    return true;
+  }
+
+  /** The channel goes to another slot for a while (a SIM there is needed), keeping its home. */
+  visit(channelId: string, slot: number): boolean {
+    const r = this.#running.get(channelId);
+    if (!r) return false;
+    r.actor.send({ type: 'slot.switch', slot });
+    return true;
+  }
+
+  /**
+   * SIMs were moved by hand in a channel's slots: it starts again from the port
+   * up, as after a reconnect (ModemManager reprobes when the ICCID changes), so
+   * every slot is scanned and the active one read. False when there is no such channel.
+   */
+  reprobe(channelId: string, reason: string): boolean {
+    const r = this.#running.get(channelId);
+    if (!r) return false;
+    r.actor.send({ type: 'port.lost', reason });
+    void this.#simSeen(r, null, r.actor.getSnapshot().context.slot).catch(() => {});
     return true;
   }
 
@@ -82,7 +107,7 @@ export class ChannelSupervisor {
 
   #start(channel: ModemChannel, slots: number) {
     const { inbox, log } = this.#o;
-    const running: Running = { channel, actor: undefined as never, sim: null };
+    const running: Running = { channel, actor: undefined as never, sim: null, home: 1 };
     const machine = channelMachine.provide({
       actors: {
         open: fromPromise(() => channel.open()),
@@ -105,13 +130,17 @@ export class ChannelSupervisor {
             if (k === input.slot) continue;
             await channel.switchSlot(k);
             const sim = await this.#readWhenSettled(channel, k);
-            // Known, but not for sale: SMS reach a SIM only while its slot is the active one.
-            if (sim) await this.#o.store.upsertSim({ ...sim, channel: channel.id, slot: k, online: false, at: this.#o.clock.now() });
+            // Standby: SMS reach a SIM only while its slot is the active one, so selling it switches the channel.
+            if (sim) {
+              const phone = sim.phone || (await this.#o.store.simByIccid(sim.iccid))?.phone || '';
+              await this.#o.store.upsertSim({ ...sim, phone, channel: channel.id, slot: k, online: false, standby: true, at: this.#o.clock.now() });
+              await this.#o.store.completeMoves(sim.iccid, channel.id, k, this.#o.clock.now());
+            }
           }
           await channel.switchSlot(input.slot);
         }),
         switchSlot: fromPromise(async ({ input }: { input: { channel: string; slot: number } }) => {
-          await this.#simSeen(running, null, input.slot);
+          await this.#simSeen(running, null, input.slot, 'standby');
           await channel.switchSlot(input.slot);
         }),
       },
@@ -155,12 +184,18 @@ export class ChannelSupervisor {
     }
   }
 
-  /** The inventory follows the active slot: the new SIM online (when it has a number), the previous one offline. */
-  async #simSeen(running: Running, sim: SimIdentity | null, slot: number) {
+  /**
+   * The inventory follows the active slot: the new SIM online (when it has a number), the previous one on
+   * standby in its slot when the channel switched away from it, else offline.
+   */
+  async #simSeen(running: Running, sim: SimIdentity | null, slot: number, previous: 'standby' | 'offline' = 'offline') {
     const { store, clock } = this.#o;
     const before = running.sim;
     running.sim = sim;
-    if (before && before.iccid !== sim?.iccid) await store.setSimOnline(before.iccid, false, clock.now());
+    if (before && before.iccid !== sim?.iccid) {
+      if (previous === 'standby' && before.phone) await store.setSimStandby(before.iccid, clock.now());
+      else await store.setSimOnline(before.iccid, false, clock.now());
+    }
     if (sim) {
       // A number an operator typed in stands when the SIM itself knows none.
       const phone = sim.phone || (await store.simByIccid(sim.iccid))?.phone || '';

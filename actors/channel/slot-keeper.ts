@@ -1,0 +1,116 @@
+import type { Log } from '../log.ts';
+import type { ActivationNews, ActivationRegistry } from '../registry/index.ts';
+import type { RentNews, RentRegistry } from '../rent/index.ts';
+import type { Store } from '../store.ts';
+import type { ChannelSupervisor } from './supervisor.ts';
+
+export interface SlotKeeperOptions {
+  store: Store;
+  registry: ActivationRegistry;
+  /** Live rents hold their SIM's slot as live activations do, for the whole rent. */
+  rents?: RentRegistry;
+  channels: ChannelSupervisor;
+  log: Log;
+  /** How often every channel is checked anyway (a channel that came up, a SIM that moved). */
+  everyMs?: number;
+}
+
+interface Held {
+  iccid: string;
+  openedAt: number;
+}
+
+/**
+ * Puts each multi-slot channel on the slot its live activations need. The
+ * store sells a SIM waiting in an inactive slot only when its channel is free
+ * for it; this keeper then switches the channel to that SIM's slot, and back
+ * to the channel's home slot once no live activation needs another. A live
+ * rent holds its SIM's slot the same way until it ends.
+ */
+export class SlotKeeper {
+  readonly #o: SlotKeeperOptions;
+  /** Live activations (`a<id>`) and rents (`r<id>`): the SIM each holds. */
+  readonly #held = new Map<string, Held>();
+  #unsubscribe: (() => void) | undefined;
+  #unsubscribeRents: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #soon: NodeJS.Timeout | undefined;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(options: SlotKeeperOptions) {
+    this.#o = options;
+  }
+
+  async start() {
+    for (const a of await this.#o.store.activations({ live: true, limit: Number.MAX_SAFE_INTEGER })) {
+      this.#held.set(`a${a.id}`, { iccid: a.iccid, openedAt: a.createdAt });
+    }
+    if (this.#o.rents) {
+      for (const r of await this.#o.store.liveRents()) this.#held.set(`r${r.id}`, { iccid: r.iccid, openedAt: r.createdAt });
+      this.#unsubscribeRents = this.#o.rents.subscribe((news) => this.#heardRent(news));
+    }
+    this.#unsubscribe = this.#o.registry.subscribe((news) => this.#heard(news));
+    this.#timer = setInterval(() => this.#schedule(), this.#o.everyMs ?? 5_000);
+    this.#timer.unref();
+    this.#schedule();
+  }
+
+  stop() {
+    this.#unsubscribe?.();
+    this.#unsubscribeRents?.();
+    clearInterval(this.#timer);
+    clearTimeout(this.#soon);
+  }
+
+  #heard({ activation }: ActivationNews) {
+    this.#hold(`a${activation.id}`, activation.live, { iccid: activation.iccid, openedAt: activation.createdAt });
+  }
+
+  #heardRent({ rent }: RentNews) {
+    this.#hold(`r${rent.id}`, rent.live, { iccid: rent.iccid, openedAt: rent.createdAt });
+  }
+
+  #hold(key: string, live: boolean, held: Held) {
+    const before = this.#held.has(key);
+    if (live) this.#held.set(key, held);
+    else this.#held.delete(key);
+    if (before !== live) this.#schedule();
+  }
+
+  /** Many orders in a burst make one check, shortly after. */
+  #schedule() {
+    if (this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      this.#running = this.#running.then(() => this.#check()).catch((err) => this.#o.log.error({ err }, 'slot check failed'));
+    }, 50);
+  }
+
+  async #check() {
+    const { store, channels, log } = this.#o;
+    // Per channel, the slot of the SIM the oldest live activation or rent holds (the one in the active slot wins a tie).
+    const views = new Map(channels.channels().map((v) => [v.channel, v]));
+    const needed = new Map<string, { slot: number; openedAt: number }>();
+    const located = new Map<string, { channel: string; slot: number } | undefined>();
+    for (const { iccid, openedAt } of this.#held.values()) {
+      if (!located.has(iccid)) {
+        const sim = await store.simByIccid(iccid);
+        located.set(iccid, sim && { channel: sim.channel, slot: sim.slot });
+      }
+      const at = located.get(iccid);
+      const view = at && views.get(at.channel);
+      if (!at || !view) continue;
+      const current = needed.get(at.channel);
+      const better = !current || (at.slot === view.slot && current.slot !== view.slot) ||
+        (current.slot !== view.slot && openedAt < current.openedAt);
+      if (better) needed.set(at.channel, { slot: at.slot, openedAt });
+    }
+    for (const view of views.values()) {
+      if (view.slots < 2) continue;
+      const slot = needed.get(view.channel)?.slot ?? view.home;
+      if (slot === view.slot || slot === view.wantedSlot || slot > view.slots) continue;
+      log.info({ channel: view.channel, from: view.slot, to: slot, home: slot === view.home }, 'switching slot for a live activation');
+      channels.visit(view.channel, slot);
+    }
+  }
+}
