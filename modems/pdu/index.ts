@@ -12,6 +12,8 @@ export { Reassembler, type ReassembledSms, type ReassemblerOptions } from './rea
 export { fingerprint, type FingerprintInput } from './fingerprint.ts';
 /** The text of user data (septet codes or octets) in an alphabet. */
 export { textOf } from './text.ts';
+/** Text as packed GSM 7-bit hex with USSD's <CR> fill (TS 23.038 §6.1.2.3), and back; undefined when it cannot be. */
+export { packText, unpackText } from './packed-text.ts';
 /** How the network typed the sender's address. */
 export type { AddressType } from './address.ts';
 /** The data coding scheme, read. */

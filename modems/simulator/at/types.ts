@@ -45,6 +45,8 @@ export interface ModemSettings {
   cscs: string;
   copsFormat: 0 | 1 | 2;
   cusd: 0 | 1;
+  /** USSD strings as packed GSM 7-bit hex (a Huawei in `AT^USSDMODE=1`, its default), else as text. */
+  ussdPacked: boolean;
 }
 
 /** What a command handler may see and do; the VirtualModem implements it. */

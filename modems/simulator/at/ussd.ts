@@ -1,4 +1,5 @@
 import type { SimIdentity } from '../../farm.ts';
+import { packText, unpackText } from '../../pdu/index.ts';
 
 /** Currency words of the balance reply per country (the Russian ones answer in Cyrillic, as operators do). */
 const balanceWords: Readonly<Record<string, (amount: string) => string>> = {
@@ -19,12 +20,19 @@ const numberCodes: Readonly<Record<string, string>> = {
   'ru/tele2': '*201#',
 };
 
-/** The USSD replies a fresh simulated SIM gives: `*100#` balance, and the operator's own-number code. */
+/** Balance codes of Russian operators that are not `*100#` (their help pages); they answer the balance too. */
+const balanceCodes: Readonly<Record<string, string>> = {
+  'ru/beeline': '*102#',
+  'ru/tele2': '*105#',
+};
+
+/** The USSD replies a fresh simulated SIM gives: `*100#` (and its operator's own code) balance, and its own-number code. */
 export function defaultUssd(sim: SimIdentity): Record<string, string> {
   const amount = (Number(sim.iccid.slice(-5)) / 100).toFixed(2);
-  const script: Record<string, string> = {
-    '*100#': (balanceWords[sim.country] ?? ((a: string) => `Balance: ${a}`))(amount),
-  };
+  const balance = (balanceWords[sim.country] ?? ((a: string) => `Balance: ${a}`))(amount);
+  const script: Record<string, string> = { '*100#': balance };
+  const balanceCode = balanceCodes[`${sim.country}/${sim.operator}`];
+  if (balanceCode) script[balanceCode] = balance;
   const own = numberCodes[`${sim.country}/${sim.operator}`];
   if (own) script[own] = `Ваш номер: +${sim.phone}`;
   return script;
@@ -39,16 +47,24 @@ const ucs2Hex = (text: string) => Buffer.from(text, 'utf16le').swap16().toString
 
 /**
  * The `+CUSD: 0,"…",<dcs>` line for a reply. Text the GSM alphabet holds goes
- * out as text with DCS 15 unless the host chose `AT+CSCS="UCS2"`; anything
- * else goes out as UCS2 hex with DCS 72, as most modems print Cyrillic replies.
+ * out with DCS 15, as text, or packed into hex by a modem that packs (Huawei),
+ * unless the host chose `AT+CSCS="UCS2"`; anything else goes out as UCS2 hex
+ * with DCS 72, as most modems (Huawei too) print Cyrillic replies.
  */
-export function cusdLine(reply: string, cscs: string): string {
+export function cusdLine(reply: string, cscs: string, packed = false): string {
   const plain = cscs !== 'UCS2' && [...reply].every((c) => gsm7.has(c));
-  return plain ? `+CUSD: 0,"${reply}",15` : `+CUSD: 0,"${ucs2Hex(reply)}",72`;
+  if (!plain) return `+CUSD: 0,"${ucs2Hex(reply)}",72`;
+  return `+CUSD: 0,"${packed ? packText(reply) : reply}",15`;
 }
 
-/** The USSD string a host sent: hex UCS2 when it chose `+CSCS="UCS2"` (and it looks like hex), else as is. */
-export function ussdRequest(text: string, cscs: string): string {
+/**
+ * The USSD string a host sent: packed 7-bit hex on a modem that packs (a host
+ * that sent plain text there gets it read as hex, and no answer, as on the
+ * real stick), hex UCS2 when it chose `+CSCS="UCS2"` (and it looks like hex),
+ * else as is.
+ */
+export function ussdRequest(text: string, cscs: string, packed = false): string {
+  if (packed) return unpackText(text) ?? '';
   if (cscs !== 'UCS2' || !/^([0-9A-F]{4})+$/i.test(text)) return text;
   return Buffer.from(text, 'hex').swap16().toString('utf16le');
 }

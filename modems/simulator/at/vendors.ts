@@ -29,6 +29,8 @@ export interface Vendor {
    * retries once the modem reports room again (3GPP TS 24.011 SMMA).
    */
   memoryFull: string;
+  /** How GSM 7-bit USSD strings travel (27.007 §7.15 says text; Huawei packs them into hex). Unset: text. */
+  ussd?: 'text' | 'packed';
 }
 
 /** The vendors the simulator can play; `generic` is a plain 3GPP modem. */
@@ -76,6 +78,23 @@ export const vendors = {
     simReady: ['+CPIN: READY', 'SMS DONE'],
     simRemoved: ['+CPIN: NOT READY'],
     memoryFull: '+CIEV: "SMSFULL",1',
+  },
+  huawei: {
+    name: 'huawei',
+    manufacturer: 'huawei',
+    model: 'E173',
+    revision: '11.126.85.00.209',
+    ati: ['Manufacturer: huawei', 'Model: E173', 'Revision: 11.126.85.00.209'],
+    // Real firmwares vary (^ICCID?, +CRSM); the quirk this profile is for is USSD.
+    iccid: { '+CCID': '+CCID: ' },
+    slotDialect: '3gpp',
+    act: 2,
+    boot: ['^BOOT:12345678,0,0,0,72'],
+    simReady: ['^SIMST: 1'],
+    simRemoved: ['^SIMST: 255'],
+    memoryFull: '^SMMEMFULL: "SM"',
+    // `+CUSD: 0,"AA180C3602",15`: packed 7-bit in hex, both ways (ModemManager's huawei plugin; gammu ENCODED_USSD).
+    ussd: 'packed',
   },
 } as const satisfies Record<string, Vendor>;
 

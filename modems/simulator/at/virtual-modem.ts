@@ -245,7 +245,10 @@ export class VirtualModem extends EventEmitter<VirtualModemEvents> implements Mo
   // ── inside ─────────────────────────────────────────────────────────────
 
   #defaults(): ModemSettings {
-    return { echo: this.#options.echo ?? true, cmee: 0, cnmi: [0, 0, 0, 0, 0], creg: 0, cscs: 'GSM', copsFormat: 0, cusd: 0 };
+    return {
+      echo: this.#options.echo ?? true, cmee: 0, cnmi: [0, 0, 0, 0, 0], creg: 0, cscs: 'GSM', copsFormat: 0, cusd: 0,
+      ussdPacked: this.vendor.ussd === 'packed',
+    };
   }
 
   #onData = (chunk: Buffer) => this.#in.push(chunk);

@@ -1,28 +1,6 @@
-import test, { type ExecutionContext } from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AtChannel, simulatedSim, type IncomingSms } from '../../../modems/index.ts';
-import { Cable, SimCard, VirtualModem } from '../../../modems/simulator/at/index.ts';
-
-/** An AtChannel on a real PTY, a VirtualModem with one Russian SIM on the other end. */
-async function wired(t: ExecutionContext) {
-  const dir = await mkdtemp(join(tmpdir(), 'getsms-atchannel-'));
-  const modem = new VirtualModem({ sims: [new SimCard(simulatedSim(1))], simBusyMs: 20 });
-  const cable = new Cable(modem, join(dir, 'host'), join(dir, 'modem'));
-  await cable.plug();
-  const channel = new AtChannel({ path: cable.hostLink, baudRate: 115_200 });
-  t.teardown(async () => {
-    await channel.close();
-    await cable.unplug();
-    await rm(dir, { recursive: true, force: true });
-  });
-  await channel.open();
-  await channel.initialise();
-  const check = await channel.readSim(1);
-  if (check.status !== 'ready') throw new Error(`SIM ${check.status}`);
-  return { modem, channel, sim: check.sim };
-}
+import test from 'ava';
+import { simulatedSim, type IncomingSms } from '../../../modems/index.ts';
+import { wired } from './wired.ts';
 
 test('a sweep stores each whole message, and deletes its parts only after the store resolved', async (t) => {
   const { modem, channel, sim } = await wired(t);

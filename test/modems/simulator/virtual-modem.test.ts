@@ -26,6 +26,7 @@ const identity: Record<VendorName, { ati: string; iccid: Record<string, string |
     ati: 'Manufacturer: SIMCOM INCORPORATED\r\nModel: SIMCOM_SIM7600E-H\r\nRevision: LE20B04SIM7600M22',
     iccid: { '+CCID': '', '+ICCID': '+ICCID: ', '+QCCID': null },
   },
+  huawei: { ati: 'Manufacturer: huawei\r\nModel: E173\r\nRevision: 11.126.85.00.209', iccid: { '+CCID': '+CCID: ', '+ICCID': null, '+QCCID': null } },
 };
 
 for (const [name, expected] of Object.entries(identity) as [VendorName, (typeof identity)[VendorName]][]) {
@@ -118,6 +119,21 @@ test('USSD: OK at once, then +CUSD from the SIM\'s script (Cyrillic as UCS2 hex,
   await host.command('AT+CUSD=1,"*999#",15');
   t.is(await host.urc(), '\r\n+CUSD: 4\r\n');
   t.is(await host.command('AT+CUSD=2'), '\r\nOK\r\n');
+});
+
+test('USSD on a Huawei: packed 7-bit hex both ways (DCS 15) until ^USSDMODE=0; Cyrillic still UCS2', async (t) => {
+  const card = new SimCard(simulatedSim(0), { ussd: { '*100#': 'Balance: 12.50 RUB', '*102#': 'Баланс' } });
+  const { host } = await channel(t, { vendor: 'huawei', echo: false, sims: [card] });
+  t.is(await host.command('AT^USSDMODE?'), '\r\n^USSDMODE: 1\r\n\r\nOK\r\n');
+  t.is(await host.command('AT+CUSD=1,"AA180C3602",15'), '\r\nOK\r\n');
+  t.is(await host.urc(), '\r\n+CUSD: 0,"C2303BEC1E9775A098CC558381A45521",15\r\n');
+  await host.command('AT+CUSD=1,"AA184C3602",15'); // "*102#"
+  t.is(await host.urc(), '\r\n+CUSD: 0,"04110430043B0430043D0441",72\r\n');
+  await host.command('AT+CUSD=1,"*100#",15');
+  t.is(await host.urc(), '\r\n+CUSD: 4\r\n', 'plain text read as a packing: no such code');
+  t.is(await host.command('AT^USSDMODE=0'), '\r\nOK\r\n');
+  await host.command('AT+CUSD=1,"*100#",15');
+  t.is(await host.urc(), '\r\n+CUSD: 0,"Balance: 12.50 RUB",15\r\n');
 });
 
 test('call forwarding: register, query, disable, erase; a SIM whose operator forbids it is refused', async (t) => {

@@ -2,7 +2,7 @@ import { ok } from '../answers.ts';
 import type { CommandTable } from '../types.ts';
 import type { IccidCommand, SlotDialect, Vendor } from '../vendors.ts';
 import { general } from './general.ts';
-import { network } from './network.ts';
+import { network, ussdMode } from './network.ts';
 import { withSim } from './sim-gate.ts';
 import { slotRows } from './slots.ts';
 import { sms } from './sms.ts';
@@ -17,9 +17,13 @@ function iccidRows(vendor: Vendor): CommandTable {
   return rows;
 }
 
-/** The command table of one modem: shared rows, then the vendor's ICCID rows and the slot dialect's rows. */
+/**
+ * The command table of one modem: shared rows, then the vendor's ICCID rows,
+ * `^USSDMODE` on a modem that packs USSD, and the slot dialect's rows.
+ */
 export function commandTable(vendor: Vendor, dialect: SlotDialect): CommandTable {
-  return { ...general, ...network, ...sms, ...iccidRows(vendor), ...slotRows[dialect] };
+  const ussd = vendor.ussd === 'packed' ? ussdMode : {};
+  return { ...general, ...network, ...sms, ...iccidRows(vendor), ...ussd, ...slotRows[dialect] };
 }
 
 export { cregLine } from './network.ts';

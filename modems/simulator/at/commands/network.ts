@@ -121,9 +121,10 @@ export const network: CommandTable = {
       if (text === undefined) return ok();
       return withSim('cme', (mm, _a, sim) =>
         registered(mm, () => {
-          const reply = sim.ussd[ussdRequest(text, mm.settings.cscs)];
+          const { cscs, ussdPacked } = mm.settings;
+          const reply = sim.ussd[ussdRequest(text, cscs, ussdPacked)];
           // 27.007 §7.15: +CUSD: 4 "operation not supported" for a code the network does not know.
-          mm.unsolicited(reply === undefined ? '+CUSD: 4' : cusdLine(reply, mm.settings.cscs), mm.ussdDelayMs);
+          mm.unsolicited(reply === undefined ? '+CUSD: 4' : cusdLine(reply, cscs, ussdPacked), mm.ussdDelayMs);
           return ok();
         }),
       )(m, args);
@@ -134,5 +135,22 @@ export const network: CommandTable = {
   '+CCFC': {
     set: withSim('cme', (m, args, sim) => registered(m, () => ccfc(m, args, sim))),
     test: () => ok('+CCFC: (0-5)'),
+  },
+};
+
+/**
+ * Huawei's `^USSDMODE` (later firmwares): 1, the default, is transparent (the
+ * host packs and unpacks 7-bit hex); 0 makes the modem code USSD text itself.
+ */
+export const ussdMode: CommandTable = {
+  '^USSDMODE': {
+    set: (m, [mode]) => {
+      const v = intArg(mode, 0, 1);
+      if (v === undefined) return cme(50);
+      m.settings.ussdPacked = v === 1;
+      return ok();
+    },
+    read: (m) => ok(`^USSDMODE: ${m.settings.ussdPacked ? 1 : 0}`),
+    test: () => ok('^USSDMODE: (0-1)'),
   },
 };
