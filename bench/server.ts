@@ -22,7 +22,8 @@ export interface ServerReady {
 }
 
 const env = process.env;
-const config = loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_RPS: '0', SIM_AUTO_SMS: '0' });
+// The in-memory farm unless told otherwise: the gateway bench sells thousands of SIMs, not PTYs.
+const config = loadConfig({ SIMULATOR: 'memory', ...env, PORT: '0', HOST: '127.0.0.1', RATE_LIMIT_RPS: '0', SIM_AUTO_SMS: '0' });
 const log = pino({ level: env.LOG_LEVEL ?? 'warn' }, pino.destination(2)); // stdout carries only the ready line
 const system = await startSystem(config, log);
 onParentGone(() => system.stop());

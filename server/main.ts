@@ -22,8 +22,8 @@ async function main() {
     console.error(`getsms: cannot start: ${(err as Error).message}`);
     process.exit(1);
   }
-  banner(system, config.dataDir);
-  log.info({ url: system.url, restored: system.restored, store: system.store.kind, farm: system.channels ? 'serial' : 'simulated' }, 'getsms is up');
+  banner(system, config.mongodbUri ? 'MongoDB (MONGODB_URI)' : config.dataDir); // the URI may carry a password: never printed
+  log.info({ url: system.url, restored: system.restored, store: system.store.kind, farm: system.farm.kind, ...system.farm.census }, 'getsms is up');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -50,10 +50,22 @@ function banner(system: System, dataDir: string) {
       '',
       'Buy a Telegram number in Russia with the demo key:',
       `  curl '${system.url}/stubs/handler_api.php?api_key=${demo.apiKey}&action=getNumber&service=tg&country=ru'`,
+      '',
+      `The web application is at ${system.url}/ (sign up there). A web password for the admin:`,
+      `  npx getsms user password --email ${admin.account.email}`,
     );
   }
-  lines.push('', 'Ready. Ctrl+C stops getsms; everything live resumes on the next start.');
+  if (system.farm.fellBack) lines.push('', `Warning: ${system.farm.fellBack}.`);
+  lines.push('', `Ready. ${farmLine(system.farm)}`, 'Ctrl+C stops getsms; everything live resumes on the next start.');
   console.log(lines.join('\n'));
+}
+
+/** How much of the farm is up, in one sentence. */
+function farmLine({ kind, census }: System['farm']): string {
+  if (kind === 'serial' || !census) return 'The modems of MODEM_PORTS come up on their own; GET /api/channels shows them.';
+  const sims = `${census.sims} SIM${census.sims === 1 ? '' : 's'}`;
+  if (kind === 'memory') return `${sims} online in ${census.channels} simulated modems (in memory).`;
+  return `${census.ready} of ${census.channels} simulated modems online on pseudo-terminals with ${sims} (${census.active} in active slots).`;
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { FarmListener, IncomingSms, ModemFarm, SimIdentity } from '../farm.ts';
+import type { FarmListener, IncomingSms, ModemFarm } from '../farm.ts';
 import { simulatedSim } from './identities.ts';
+import type { FarmSimulator, SimulatedSlot } from './port.ts';
 
 export interface SimulatedFarmOptions {
   channels: number;
@@ -8,18 +9,12 @@ export interface SimulatedFarmOptions {
   now?: () => number;
 }
 
-export interface SimulatedSlot {
-  channel: string;
-  slot: number;
-  sim: SimIdentity;
-}
-
 /**
  * A farm of simulated modem channels with a SIM in every slot. It keeps each
  * SMS as a modem keeps it in SIM storage until the domain has stored it, and
  * retries delivery of anything left over, so nothing is lost.
  */
-export class SimulatedFarm implements ModemFarm {
+export class SimulatedFarm implements ModemFarm, FarmSimulator {
   readonly kind = 'simulated' as const;
   readonly #slots: SimulatedSlot[] = [];
   readonly #byPhone = new Map<string, SimulatedSlot>();

@@ -1,5 +1,7 @@
-export { SimulatedFarm, type SimulatedFarmOptions, type SimulatedSlot } from './farm.ts';
+export { SimulatedFarm, type SimulatedFarmOptions } from './farm.ts';
+export type { FarmSimulator, SimulatedSlot } from './port.ts';
 export { simulatedSim } from './identities.ts';
+export { SimulatedLines, SimulatedLineError } from './lines.ts';
 /** The AT-speaking simulator: virtual modems, a farm of them on real PTYs, its JSON control API, their parts. */
 export {
   VirtualModem, VirtualFarm, FarmError, SimCard, SimStorage, SmsCentre, Cable, PtyPair, SimulatorError, PacedWire,

@@ -14,7 +14,7 @@ export interface TestSystem extends System {
   account(opts?: { role?: Role; rubles?: number; dialect?: Dialect; email?: string }): Promise<{ id: number; key: string }>;
   /** GET /stubs/handler_api.php with these parameters; resolves to the body text. */
   api(params: Record<string, string | number>, init?: { host?: string; method?: 'GET' | 'POST' }): Promise<string>;
-  /** An SMS to a number through the simulator control endpoint path (in-process). */
+  /** An SMS to a number through the simulated farm (in memory, or AT over a PTY); resolves once it is stored. */
   sms(to: string, from: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -24,12 +24,13 @@ let emails = 0;
 /**
  * A real system on 127.0.0.1, an ephemeral port and a fresh data directory; `env` overrides config.
  * With `DATA_DIR` in `env` it runs on that directory (a restart) and leaves it for its owner to remove.
+ * The simulated farm is the in-memory one (fast) unless `env` says `SIMULATOR: 'at'`.
  */
 export async function startTestSystem(env: Record<string, string> = {}): Promise<TestSystem> {
   const ownDir = env.DATA_DIR === undefined;
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'getsms-test-'));
   const config: Config = loadConfig({
-    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIM_MODEMS: '4', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0', ...env,
+    PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIM_MODEMS: '4', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0', SIMULATOR: 'memory', ...env,
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const system = await startSystem(config, log);

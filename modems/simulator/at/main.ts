@@ -1,7 +1,7 @@
 /**
  * The simulated modem farm as its own process:
  *   node --import tsx modems/simulator/at/main.ts --channels 8 --slots 4 [--dir D] [--port P] [--baud 115200]
- *        [--vendor generic|quectel|simcom|mixed] [--sim-busy-ms 300] [--ussd-delay-ms 200] [--trace]
+ *        [--vendor generic|quectel|simcom|huawei|mixed] [--sim-busy-ms 300] [--ussd-delay-ms 200] [--trace]
  * Prints `control <url>` and `MODEM_PORTS=<paths>`, then serves until SIGINT/SIGTERM.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -60,7 +60,7 @@ async function stop() {
   if (stopping) return;
   stopping = true;
   server.close();
-  await farm.stop(); // ends every socat; a SIGKILLed simulator would leave them running
+  await farm.stop(); // ends every socat (a SIGKILLed simulator's get SIGTERM from the kernel: see PtyPair)
   process.exit(0);
 }
 process.on('SIGINT', () => void stop());

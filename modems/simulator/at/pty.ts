@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { SerialPort } from 'serialport';
 
 /** A simulator error with a stable code (compare codes, never text). */
@@ -30,9 +31,17 @@ export class PtyPair {
   /** Starts socat and resolves once both links exist (socat says "starting data transfer loop"). */
   static async open(modemLink: string, hostLink: string, timeoutMs = 5_000): Promise<PtyPair> {
     await Promise.all([mkdir(dirname(modemLink), { recursive: true }), mkdir(dirname(hostLink), { recursive: true })]);
-    const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${modemLink}`, `pty,raw,echo=0,link=${hostLink}`], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const socat = onPath('socat');
+    if (!socat) throw new SimulatorError('SIM_SOCAT_MISSING', 'socat is not installed (Debian: apt-get install socat)');
+    const args = ['-d', '-d', `pty,raw,echo=0,link=${modemLink}`, `pty,raw,echo=0,link=${hostLink}`];
+    // socat holds both PTY slaves open itself, so it never notices its owner is gone: a SIGKILLed simulator
+    // would leave it running for ever. setpriv (util-linux) asks the kernel for a SIGTERM when the owner dies
+    // (PR_SET_PDEATHSIG) and then execs socat, so the child is socat itself, as before. Where setpriv is
+    // missing (not Linux), socat runs bare and only a clean stop ends it. With that guard it also gets its
+    // own process group, so a terminal's Ctrl+C reaches only its owner, which then unplugs the farm in order.
+    const setpriv = onPath('setpriv');
+    const [command, argv] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', socat, ...args]] : [socat, args];
+    const child = spawn(command, argv, { stdio: ['ignore', 'ignore', 'pipe'], detached: setpriv !== undefined });
     let log = '';
     await new Promise<void>((resolve, reject) => {
       const fail = (error: SimulatorError) => {
@@ -81,6 +90,18 @@ export class PtyPair {
     // socat unlinks on SIGTERM; a SIGKILLed one leaves dangling links behind.
     await Promise.all([rm(this.modemLink, { force: true }), rm(this.hostLink, { force: true })]);
   }
+}
+
+/** The executable `name` on PATH, or undefined. */
+function onPath(name: string): string | undefined {
+  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name)).find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Opens a PTY with serialport's real binding, resolving once it is open. */
