@@ -1,0 +1,94 @@
+import type { ActivationNews, ActivationRegistry, ActivationView, Clock, LiveEvent, Log, NewLiveEvent, Store } from '../../actors/index.ts';
+
+type Listener = (event: LiveEvent) => void;
+
+/**
+ * Writes what the registry announces into the durable event log, in the
+ * order it was announced, and tells local listeners (the live hub, webhooks)
+ * about each event once it is stored. Other processes sharing the store find
+ * the same events by polling the log.
+ *
+ * An event is appended after the activation's snapshot is stored: a crash in
+ * between loses that event (never the activation's state, which the API shows).
+ */
+export class Journal {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #log: Log;
+  readonly #listeners = new Set<Listener>();
+  #chain: Promise<void> = Promise.resolve();
+  /** Events waiting for the write in progress to finish: they go together in the next one. */
+  #queued: NewLiveEvent[] = [];
+  #unsubscribe: () => void = () => {};
+
+  constructor(deps: { store: Store; clock: Clock; log: Log }) {
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#log = deps.log;
+  }
+
+  /** Starts recording the registry's news. */
+  follow(registry: ActivationRegistry) {
+    this.#unsubscribe = registry.subscribe((news) => {
+      for (const event of activationEvents(news, this.#clock.now())) this.record(event);
+    });
+  }
+
+  /**
+   * Appends an event (queued behind earlier ones); resolves once it is stored and announced. Events that come
+   * while a write is in progress are written together in the next one: one write per burst, not per event.
+   */
+  record(event: NewLiveEvent): Promise<void> {
+    this.#queued.push(event);
+    if (this.#queued.length > 1) return this.#chain; // a write of this batch is already queued
+    this.#chain = this.#chain.then(async () => {
+      const batch = this.#queued;
+      this.#queued = [];
+      try {
+        const stored = await this.#store.appendEvents(batch);
+        for (const e of stored) for (const listener of this.#listeners) listener(e);
+      } catch (err) {
+        this.#log.error({ err, events: batch.length, type: batch[0]?.type }, 'live events not stored');
+      }
+    });
+    return this.#chain;
+  }
+
+  /** Called with each event this process stored. */
+  onRecorded(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops following and waits for the events already queued. */
+  async stop() {
+    this.#unsubscribe();
+    await this.#chain;
+  }
+}
+
+/**
+ * The registry's news as events: `activation.opened`, `activation.changed`,
+ * and one `sms.received` per SMS an activation took (with its code and text).
+ * `status` is the domain's state word (`waitingForCode`, `codeArrived`, …),
+ * the same for every dialect: protocol words stay in the gateways.
+ */
+export function activationEvents(news: ActivationNews, at: number): NewLiveEvent[] {
+  const a = news.activation;
+  const base = (type: string, extra: Record<string, unknown> = {}): NewLiveEvent => ({
+    at, topic: 'activation', type, accountId: a.accountId, data: { ...fields(a), ...extra },
+  });
+  if (news.type === 'activation.opened') return [base('activation.opened')];
+  if (news.received.length === 0) return [base('activation.changed')];
+  return news.received.map((sms) =>
+    base('sms.received', { code: sms.code, text: sms.text, from: sms.from, smsId: sms.smsId, receivedAt: new Date(sms.at).toISOString() }),
+  );
+}
+
+function fields(a: ActivationView): Record<string, unknown> {
+  return {
+    activationId: a.id, status: a.state, service: a.service, phone: a.phone, country: a.country,
+    ...(a.code !== null ? { code: a.code } : {}),
+    live: a.live,
+  };
+}
