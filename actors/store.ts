@@ -29,6 +29,16 @@ export interface Store {
   setDialect(accountId: number, dialect: Dialect): Promise<void>;
   accounts(): Promise<Account[]>;
 
+  /** Browser sign-in: an account's password hash (`scrypt$…`, salted); the store never sees a password. */
+  setPasswordHash(accountId: number, hash: string): Promise<void>;
+  passwordHash(accountId: number): Promise<string | undefined>;
+  /** A browser session, kept as the SHA-256 of its cookie token; also drops the account's expired sessions. */
+  createSession(session: BrowserSession): Promise<void>;
+  /** The account a session belongs to, while `now` is before its expiry; an ended or unknown session has none. */
+  sessionOwner(tokenHash: string, now: number): Promise<KeyOwner | undefined>;
+  /** Ends a session (sign-out); ending one that is gone changes nothing. */
+  deleteSession(tokenHash: string): Promise<void>;
+
   /** Credit (amount > 0) or debit (amount < 0) with its ledger entry; never below zero. */
   moveMoney(move: MoneyMove): Promise<MoneyResult>;
   /** An account's ledger, oldest entry first. */
@@ -46,7 +56,10 @@ export interface Store {
 
   /** A SIM seen in a slot: inserts it or updates where it sits and what it says of itself. */
   upsertSim(sim: SimSighting): Promise<Sim>;
+  /** Online: in its channel's active slot; offline: gone, or its channel is down. Either way no longer on standby. */
   setSimOnline(iccid: string, online: boolean, at: number): Promise<void>;
+  /** Its channel switched to another slot: the SIM waits in its own, sold only by switching back to it. */
+  setSimStandby(iccid: string, at: number): Promise<void>;
   /** An operator tells a SIM's number (when neither AT+CNUM nor the USSD knows it). */
   setSimPhone(iccid: string, phone: string): Promise<boolean>;
   sims(): Promise<Sim[]>;
@@ -86,6 +99,81 @@ export interface Store {
   linkSms(smsId: number, activationIds: number[]): Promise<void>;
   /** The SIM's newest `limit` SMS, newest first. */
   smsOfSim(iccid: string, limit: number): Promise<SmsRecord[]>;
+
+  /** The price of a 24-hour rent in a country (kopecks); a country without one is not rented out. */
+  setRentPrice(country: string, price: Kopecks): Promise<void>;
+  rentPrices(): Promise<RentPriceRow[]>;
+  /** SIMs that could be rented now under a filter. */
+  rentable(filter: SimFilter): Promise<number>;
+  /**
+   * One rent as one atomic step: pick a SIM that is sold now and that no live
+   * activation or rent holds, insert the rent and charge it (ledger key `rent:<id>`).
+   */
+  openRent(order: RentOrder): Promise<RentResult>;
+  /**
+   * A rent made longer, charged in the same step (`rent-extend:<id>:<n>`, n = 1, 2 …);
+   * refused once the rent is over or its time is up.
+   */
+  extendRent(extension: RentExtension): Promise<RentExtendResult>;
+  /** Writes a rent actor's snapshot with compare-and-set on its version; returns the new version. */
+  saveRent(id: number, update: RentUpdate, expectedVersion: number): Promise<number>;
+  /** Money back for a rent cancelled early; once per rent (`rent-refund:<id>`). */
+  refundRent(refund: RentRefund): Promise<void>;
+  rent(id: number): Promise<RentRecord | undefined>;
+  liveRents(): Promise<RentRecord[]>;
+  /** Rents, newest first, up to `limit`. */
+  rents(query: RentQuery): Promise<RentRecord[]>;
+
+  /**
+   * Appends to the durable event log the live channel reads. Ids increase in
+   * commit order and are never reused, so a reader that remembers the last id
+   * it saw (a reconnecting client, another server process polling) misses nothing.
+   */
+  appendEvent(event: NewLiveEvent): Promise<LiveEvent>;
+  /** Several events in one write (a busy server batches), their ids increasing in the given order. */
+  appendEvents(events: readonly NewLiveEvent[]): Promise<LiveEvent[]>;
+  /** Events with ids above `after`, oldest first, up to `limit`; with `accountId`, only that account's. */
+  eventsSince(query: EventQuery): Promise<LiveEvent[]>;
+  /** The oldest and newest ids the log holds; both 0 when it is empty. */
+  eventBounds(): Promise<{ oldest: number; newest: number }>;
+  /** Drops events older than `before` and all but the newest `keep`; returns how many went. */
+  pruneEvents(rule: { before: number; keep: number }): Promise<number>;
+
+  /** An account's webhook (URL and signing secret); null removes it. */
+  setWebhook(accountId: number, hook: { url: string; secret: string } | null, at: number): Promise<void>;
+  webhook(accountId: number): Promise<Webhook | undefined>;
+  /** Queues a delivery once per key; false when that key was queued before. */
+  enqueueWebhook(delivery: NewWebhookDelivery): Promise<boolean>;
+  /**
+   * Takes up to `limit` pending deliveries due by `now`, counts the attempt and
+   * moves their due time to `leaseUntil`: another process (or this one after a
+   * crash) takes a delivery up again only when its lease ran out unfinished.
+   */
+  claimWebhooks(query: { now: number; leaseUntil: number; limit: number }): Promise<WebhookDelivery[]>;
+  /** The outcome of an attempt: delivered, due again at `retryAt`, or (retryAt null) given up. */
+  finishWebhook(id: number, outcome: WebhookOutcome): Promise<void>;
+  /** An account's deliveries, newest first. */
+  webhookDeliveries(accountId: number, limit: number): Promise<WebhookDelivery[]>;
+  /** Drops delivered and given-up deliveries finished before `before`; returns how many went. */
+  pruneWebhooks(before: number): Promise<number>;
+
+  /** Call forwarding asked for on an activation's SIM: inserts or updates that activation's record. */
+  saveForwarding(forwarding: ForwardingRecord): Promise<void>;
+  forwarding(activationId: number): Promise<ForwardingRecord | undefined>;
+  /** Forwarding records, newest first: an account's, on a number, or those still pending. */
+  forwardings(query: ForwardingQuery): Promise<ForwardingRecord[]>;
+
+  /**
+   * Makes an account a partner (or changes its code or share). Rejects with
+   * StoreError `STORE_CONFLICT` when another partner has the code.
+   */
+  setPartner(partner: NewPartner): Promise<Partner>;
+  partner(accountId: number): Promise<Partner | undefined>;
+  /** The partner a request's `ref` names; codes are compared without regard to case. */
+  partnerByCode(code: string): Promise<Partner | undefined>;
+  partners(): Promise<Partner[]>;
+  /** A partner's referred activations, newest first, with what each earned. */
+  referrals(partnerId: number, limit: number): Promise<Referral[]>;
 }
 
 export type Role = 'user' | 'operator' | 'admin';
@@ -111,7 +199,15 @@ export interface Account {
 /** An account as a request sees it: no balance (that is read where money matters). */
 export type KeyOwner = Pick<Account, 'id' | 'email' | 'role' | 'dialect'>;
 
-export type LedgerReason = 'charge' | 'refund' | 'topup' | 'debit';
+export interface BrowserSession {
+  tokenHash: string;
+  accountId: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** `commission`: a partner's share of an activation its software sold (paid by the platform, not the customer). */
+export type LedgerReason = 'charge' | 'refund' | 'topup' | 'debit' | 'commission';
 
 export interface MoneyMove {
   accountId: number;
@@ -163,6 +259,11 @@ export interface SimSighting {
   slot: number;
   canForward: boolean;
   online: boolean;
+  /**
+   * In an inactive slot of its channel (offline meanwhile). A channel serves one slot at a time, so such a SIM
+   * is sold only while no live activation holds another SIM of its channel, and the sale switches the channel.
+   */
+  standby?: boolean;
   at: number;
 }
 
@@ -220,6 +321,12 @@ export interface ActivationOrder {
   initialState: ActivationState;
   /** A free order on a known SIM: a client's repeat, or the next SMS of a count=N order (`chained`, once per previous). */
   repeat?: { iccid: string; previousId: number; chained: boolean };
+  /**
+   * The partner whose software placed the order (`ref=`) and its share in basis points: the store records
+   * the commission (the share of the price, rounded down) with the order, and `settleActivation` pays it
+   * once the customer's charge stands.
+   */
+  referral?: { partnerId: number; shareBp: number };
 }
 
 export type OrderResult =
@@ -313,6 +420,193 @@ export interface NewSms {
 export interface SmsRecord extends NewSms {
   id: number;
   activationIds: number[];
+}
+
+/** What a live event is about: operators subscribe to the farm's topics, everyone to their activations. */
+export type EventTopic = 'activation' | 'channel' | 'sim' | 'sms';
+
+export interface NewLiveEvent {
+  at: number;
+  topic: EventTopic;
+  /** `noun.verb`: `activation.opened`, `activation.changed`, `sms.received`. */
+  type: string;
+  /** Whose event it is; null for farm events only operators see. */
+  accountId: number | null;
+  /** The event's fields, JSON. */
+  data: Readonly<Record<string, unknown>>;
+}
+
+export interface LiveEvent extends NewLiveEvent {
+  id: number;
+}
+
+export interface EventQuery {
+  after: number;
+  limit: number;
+  accountId?: number;
+}
+
+export interface Webhook {
+  accountId: number;
+  url: string;
+  /** The HMAC-SHA256 key deliveries are signed with. */
+  secret: string;
+  updatedAt: number;
+}
+
+export interface NewWebhookDelivery {
+  /** Idempotency key: `sms:<activation id>:<sms id>`. */
+  key: string;
+  accountId: number;
+  url: string;
+  /** The exact JSON body that is POSTed (and signed). */
+  body: string;
+  createdAt: number;
+  dueAt: number;
+}
+
+export interface WebhookDelivery extends NewWebhookDelivery {
+  id: number;
+  state: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  doneAt: number | null;
+}
+
+export type WebhookOutcome =
+  | { delivered: true; at: number }
+  | { delivered: false; error: string; retryAt: number | null; at: number };
+
+/** The price of renting a number in a country for 24 hours. */
+export interface RentPriceRow {
+  country: string;
+  price: Kopecks;
+}
+
+/** A number rented for a time: every SMS the SIM receives meanwhile is the renter's. */
+export interface RentOrder {
+  accountId: number;
+  filter: SimFilter;
+  /** What the client named (sms-activate's service code, `full` = any); a rent receives every SMS all the same. */
+  service: string;
+  dialect: Dialect;
+  /** Rented hours; the price is the country's 24-hour price times hours / 24, rounded up to a kopeck. */
+  hours: number;
+  createdAt: number;
+  endsAt: number;
+}
+
+export type RentResult = { ok: true; rent: RentRecord } | { ok: false; code: 'noNumbers' | 'noBalance' };
+
+export interface RentExtension {
+  rentId: number;
+  accountId: number;
+  hours: number;
+  /** How much later the rent ends (hours in the configured hour length). */
+  addMs: number;
+  at: number;
+}
+
+export type RentExtendResult =
+  | { ok: true; rent: RentRecord; charged: Kopecks }
+  | { ok: false; code: 'noRent' | 'ended' | 'noBalance' | 'noPrice' };
+
+/** The rent's states; gateways translate them into protocol words. */
+export type RentState = 'renting' | 'cancelling' | 'cancelled' | 'finished' | 'expired';
+
+export interface RentSms {
+  smsId: number;
+  from: string;
+  text: string;
+  at: number;
+}
+
+export interface RentRecord {
+  id: number;
+  accountId: number;
+  iccid: string;
+  phone: string;
+  country: string;
+  operator: string;
+  service: string;
+  dialect: Dialect;
+  /** Everything charged so far: the rent and its extensions. */
+  price: Kopecks;
+  hours: number;
+  extensions: number;
+  createdAt: number;
+  endsAt: number;
+  state: RentState;
+  live: boolean;
+  /** Oldest first. */
+  messages: RentSms[];
+  snapshot: unknown;
+  version: number;
+}
+
+export type RentUpdate = Pick<RentRecord, 'state' | 'live' | 'messages' | 'snapshot'> & { at: number };
+
+export interface RentRefund {
+  rentId: number;
+  accountId: number;
+  amount: Kopecks;
+  at: number;
+}
+
+export interface RentQuery {
+  accountId?: number;
+  live?: boolean;
+  limit: number;
+}
+
+/** Unconditional call forwarding asked for on an activation's SIM, and whether the network took it. */
+export interface ForwardingRecord {
+  activationId: number;
+  accountId: number;
+  iccid: string;
+  /** The SIM's number (the one that forwards). */
+  phone: string;
+  /** Where calls go: digits with the country code. */
+  to: string;
+  state: 'pending' | 'set' | 'failed';
+  /** Why it failed (a sentence for the client), else null. */
+  error: string | null;
+  attempts: number;
+  requestedAt: number;
+  doneAt: number | null;
+}
+
+export interface ForwardingQuery {
+  accountId?: number;
+  phone?: string;
+  state?: ForwardingRecord['state'];
+  limit: number;
+}
+
+export interface NewPartner {
+  accountId: number;
+  /** What software sends as `ref=`: 1–64 letters, digits, `.`, `_`, `@`, `-`. */
+  code: string;
+  /** The partner's share of each price, in basis points (1000 = 10 %). */
+  shareBp: number;
+  at: number;
+}
+
+export interface Partner extends NewPartner {
+  createdAt: number;
+}
+
+/** An activation ordered with a partner's `ref`: its commission, and when it was paid (null: not, or never). */
+export interface Referral {
+  activationId: number;
+  partnerId: number;
+  service: string;
+  country: string;
+  price: Kopecks;
+  state: ActivationState;
+  commission: Kopecks;
+  orderedAt: number;
+  paidAt: number | null;
 }
 
 /** Store failures carry a stable code; gateways answer ERROR_SQL for them. */

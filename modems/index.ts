@@ -1,6 +1,10 @@
 /** The hardware floor: modem farms (real or simulated) and what they report. */
 export type { FarmEvent, FarmListener, IncomingSms, ModemFarm, SimIdentity } from './farm.ts';
 export { SimulatedFarm, simulatedSim, type SimulatedFarmOptions, type SimulatedSlot } from './simulator/index.ts';
+/** What the server asks of a simulated farm, in memory or on pseudo-terminals: an SMS in, a SIM moved. */
+export type { FarmSimulator } from './simulator/index.ts';
+/** USSD and call forwarding for the in-process simulated farm's SIMs. */
+export { SimulatedLines, SimulatedLineError } from './simulator/index.ts';
 /** The AT-speaking simulator: VirtualModem channels on real PTYs, the VirtualFarm process and its control API. */
 export {
   VirtualModem, VirtualFarm, FarmError, SimCard, SimulatorError, serveControl,

@@ -13,6 +13,8 @@ export interface Config {
   modemConfig: string | undefined;
   simModems: number;
   simSlots: number;
+  /** Without MODEM_PORTS: `at` = AT modems on pseudo-terminals read through the serial path; `memory` = in-process. */
+  simulator: 'at' | 'memory';
   /** Seconds after a number is handed out until the demo responder texts it; 0 = off. */
   simAutoSms: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -22,8 +24,19 @@ export interface Config {
   /** How long a NO_NUMBERS answer is remembered per account, service and country. */
   noNumbersCacheMs: number;
   activationTtlMs: number;
+  /** How long one rented hour lasts (a rent of N hours ends N × this after it began); shortened only by tests and demos. */
+  rentHourMs: number;
   /** Host names whose requests speak sms-activate's dialect (hosts-file redirection keeps them). */
   smsActivateHosts: string[];
+  /** The live channel (/ws): heartbeat, slow-consumer bound, event log retention, polling the shared log. */
+  live: { heartbeatMs: number; maxBufferBytes: number; retentionMs: number; retentionEvents: number; pollMs: number };
+  /** Webhook deliveries: first retry after `retryMs`, doubling; `attempts` in all; each POST given `timeoutMs`. */
+  webhooks: { retryMs: number; attempts: number; timeoutMs: number };
+  /**
+   * USSD and call forwarding on sold numbers: how long a balance USSD may take, the back-off after a failed one
+   * (the spec's 10 minutes), how long a balance is given again; a forwarding attempt's bound and the wait between attempts.
+   */
+  lines: { ussdTimeoutMs: number; balanceBackoffMs: number; balanceFreshMs: number; forwardingTimeoutMs: number; forwardingRetryMs: number };
 }
 
 export class ConfigError extends Error {
@@ -48,6 +61,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   const list = (name: string) =>
     (env[name] ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  /** A word from `words`; the first is the default. */
+  const oneOf = <W extends string>(name: string, words: readonly [W, ...W[]]): W => {
+    const raw = env[name]?.trim() || words[0];
+    if (!(words as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${words.join(', ')}, not "${raw}"`);
+    return raw as W;
+  };
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
   const logLevel = (env.LOG_LEVEL?.trim() || 'info') as Config['logLevel'];
   if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}`);
@@ -64,12 +83,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     modemConfig: env.MODEM_CONFIG?.trim() || undefined,
     simModems: int('SIM_MODEMS', 8, 1, 4096),
     simSlots: int('SIM_SLOTS', 4, 1, 64),
+    simulator: oneOf('SIMULATOR', ['at', 'memory'] as const),
     simAutoSms: int('SIM_AUTO_SMS', 0, 0, 86_400),
     logLevel,
     tls: cert && key ? { cert, key, port: int('TLS_PORT', 8443, 0, 65535) } : undefined,
     rateLimitRps: int('RATE_LIMIT_RPS', 50, 0, 1_000_000),
     noNumbersCacheMs: int('NO_NUMBERS_CACHE_SECONDS', 30, 0, 3600) * 1000,
     activationTtlMs: int('ACTIVATION_TTL_SECONDS', 1200, 1, 86_400) * 1000,
+    rentHourMs: int('RENT_HOUR_MS', 3_600_000, 10, 3_600_000),
     smsActivateHosts: (hosts.length > 0 ? hosts : defaultSmsActivateHosts).map((h) => h.toLowerCase()),
+    live: {
+      heartbeatMs: int('LIVE_HEARTBEAT_MS', 30_000, 20, 3_600_000),
+      maxBufferBytes: int('LIVE_MAX_BUFFER_KB', 1024, 1, 1_048_576) * 1024,
+      retentionMs: int('LIVE_RETENTION_DAYS', 7, 1, 3650) * 86_400_000,
+      retentionEvents: int('LIVE_RETENTION_EVENTS', 1_000_000, 1000, 1_000_000_000),
+      pollMs: int('LIVE_POLL_MS', 1000, 10, 60_000),
+    },
+    webhooks: {
+      retryMs: int('WEBHOOK_RETRY_MS', 30_000, 10, 86_400_000),
+      attempts: int('WEBHOOK_ATTEMPTS', 8, 1, 100),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
+    },
+    lines: {
+      ussdTimeoutMs: int('USSD_TIMEOUT_MS', 40_000, 100, 600_000),
+      balanceBackoffMs: int('NUMBER_BALANCE_BACKOFF_MS', 600_000, 0, 86_400_000),
+      balanceFreshMs: int('NUMBER_BALANCE_FRESH_MS', 60_000, 0, 86_400_000),
+      forwardingTimeoutMs: int('FORWARDING_TIMEOUT_MS', 30_000, 100, 600_000),
+      forwardingRetryMs: int('FORWARDING_RETRY_MS', 5_000, 10, 3_600_000),
+    },
   };
 }

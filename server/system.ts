@@ -3,14 +3,19 @@ import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
-  ActivationRegistry, ChannelSupervisor, Inbox, inventory, seedCatalogue, systemClock, type Clock, type Log, type Store,
+  ActivationRegistry, ChannelSupervisor, Inbox, RentRegistry, SlotKeeper, seedCatalogue, systemClock, type Clock, type Log, type Store,
 } from '../actors/index.ts';
-import { AtChannel, loadPortConfig, portSpec, SimulatedFarm, type PortOptions } from '../modems/index.ts';
+import { AtChannel, loadPortConfig, portSpec, type FarmSimulator, type PortOptions } from '../modems/index.ts';
 import { firstStart } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { NoNumbersCache } from './gateways/index.ts';
 import { createApp } from './http/app.ts';
-import { autoResponder } from './simulation.ts';
+import { startLines, type Lines } from './lines.ts';
+import { LiveChannel, apiKeyAuthenticator } from './live/index.ts';
+import { sessionAuthenticator } from './sessions/index.ts';
+import { Webhooks } from './webhooks/index.ts';
+import type { FarmCensus } from './pty-farm.ts';
+import { autoResponder, startSimulation } from './simulation.ts';
 import { openStore } from './store/index.ts';
 
 export interface System {
@@ -19,10 +24,19 @@ export interface System {
   tlsPort: number | undefined;
   store: Store;
   registry: ActivationRegistry;
-  /** The in-process simulated farm, when MODEM_PORTS is unset. */
-  simulator: SimulatedFarm | undefined;
-  /** The serial modem channels, when MODEM_PORTS is set. */
+  /** Rented numbers, one actor each. */
+  rents: RentRegistry;
+  /** The simulated farm (AT on pseudo-terminals, or in memory), when MODEM_PORTS is unset. */
+  simulator: FarmSimulator | undefined;
+  /** The serial modem channels: MODEM_PORTS, or the AT simulator's. */
   channels: ChannelSupervisor | undefined;
+  /** Which farm runs; for a simulated one, how much of it was up when start-up finished, and why memory runs if AT was asked. */
+  farm: { kind: 'serial' | 'at' | 'memory'; census: FarmCensus | undefined; fellBack: string | undefined };
+  /** The WebSocket live channel at /ws and its event log. */
+  live: LiveChannel;
+  webhooks: Webhooks;
+  /** USSD (number balance) and call forwarding on sold numbers. */
+  lines: Lines;
   /** The accounts made on first start, with their keys (shown once). */
   created: Awaited<ReturnType<typeof firstStart>>;
   restored: number;
@@ -40,12 +54,25 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   await seedCatalogue(store);
   const created = await firstStart(store, clock);
   const registry = new ActivationRegistry({ store, clock, log, ttlMs: config.activationTtlMs });
-  const inbox = new Inbox({ store, registry, log });
+  const rents = new RentRegistry({ store, clock, log, hourMs: config.rentHourMs });
+  // The live channel's journal follows the registry before anything moves (restore included); webhooks ride on it.
+  const live = new LiveChannel({
+    store, registry, clock, log, ...config.live,
+    authenticators: [apiKeyAuthenticator(store), sessionAuthenticator(store, () => clock.now())], // a key, else a browser session
+  });
+  const webhooks = new Webhooks({ store, clock, log, ...config.webhooks, keepMs: config.live.retentionMs });
+  live.journal.onRecorded((e) => void webhooks.offer(e));
+  rents.subscribe((news) => void webhooks.offerRent(news));
+  await live.start();
+  webhooks.start();
+  const inbox = new Inbox({ store, registry, rents, log });
   await inbox.start();
   const restored = await registry.restore();
-  // MODEM_PORTS set: only those real ports make the farm. Unset: the simulated farm.
-  let simulator: SimulatedFarm | undefined;
+  await rents.restore(); // every live rent, its end re-armed from the absolute time
+  // MODEM_PORTS set: only those real ports make the farm. Unset: the simulated farm (SIMULATOR).
+  let simulator: FarmSimulator | undefined;
   let channels: ChannelSupervisor | undefined;
+  let simulation: Awaited<ReturnType<typeof startSimulation>> | undefined;
   if (ports.length > 0) {
     channels = new ChannelSupervisor({ store, inbox, clock, log });
     const options = config.modemConfig ? loadPortConfig(config.modemConfig) : new Map<string, PortOptions>();
@@ -54,37 +81,54 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
       (id) => options.get(id)?.slots ?? 1,
     );
   } else {
-    simulator = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
-    await simulator.start(inventory({ store, inbox, clock, log }));
+    simulation = await startSimulation({ config, store, inbox, clock, log });
+    ({ simulator, channels } = simulation);
   }
 
-  const gw = { store, registry, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()) };
+  // Multi-slot channels follow their live activations to the slot each needs, and come home after.
+  const keeper = channels ? new SlotKeeper({ store, registry, rents, channels, log }) : undefined;
+  await keeper?.start();
+  const lines = await startLines({ config, store, clock, log, channels, simulator });
+
+  const gw = { store, registry, rents, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()), lines };
   const app = createApp(gw, { store, registry, simulator, channels }, log);
   const handler = app.callback();
   const servers: Server[] = [];
   const http = createHttp(handler);
   servers.push(http);
+  live.attach(http);
   await listen(http, config.port, config.host);
   let tlsPort: number | undefined;
   if (config.tls) {
     const https = createHttps({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler);
     servers.push(https);
+    live.attach(https);
     await listen(https, config.tls.port, config.host);
     tlsPort = (https.address() as AddressInfo).port;
   }
   const stopResponder = config.simAutoSms > 0 && simulator ? autoResponder(registry, simulator, config.simAutoSms * 1000, log) : () => {};
   const port = (http.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  // Start-up ends once the simulated channels have read their SIMs, so the first order finds them.
+  const farm: System['farm'] = simulation
+    ? { kind: simulation.kind, census: await simulation.ready(60_000), fellBack: simulation.fellBack }
+    : { kind: 'serial', census: undefined, fellBack: undefined };
 
   return {
-    url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, simulator, channels, created, restored,
+    url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, rents, simulator, channels, farm, created, restored,
+    live, webhooks, lines,
     async stop() {
       stopResponder();
+      lines.stop();
+      await live.stop(); // live connections are closed (1001) before the servers wait for their sockets
+      await webhooks.stop();
+      keeper?.stop();
       await Promise.all(servers.map((s) => new Promise<void>((done) => { s.close(() => done()); s.closeAllConnections(); })));
+      await channels?.stop(); // the channels let go of their ports before the simulated modems unplug
       await simulator?.stop();
-      await channels?.stop();
       inbox.stop();
       await registry.stop();
+      await rents.stop();
       await store.close();
     },
   };

@@ -26,9 +26,15 @@ export interface ActivationContext {
   code: string | null;
   messages: ReceivedSms[];
   nextId: number | null;
+  /**
+   * The client said "ready" (setStatus 1, setReady), or never had to: API #2
+   * tells an activation that expired before "ready" (TZ_OVER_NR) from one that
+   * got no SMS (TZ_OVER_EMPTY). Absent in snapshots taken before it existed.
+   */
+  readied?: boolean;
 }
 
-export type ActivationInput = Omit<ActivationContext, 'code' | 'messages' | 'nextId'>;
+export type ActivationInput = Omit<ActivationContext, 'code' | 'messages' | 'nextId' | 'readied'>;
 
 /**
  * Where a new activation rests first: repeats and sms-activate's clients skip
@@ -88,7 +94,9 @@ export const activationMachine = setup({
   },
 }).createMachine({
   id: 'activation',
-  context: ({ input }) => ({ ...input, code: null, messages: [], nextId: null }),
+  context: ({ input }) => ({
+    ...input, code: null, messages: [], nextId: null, readied: firstState(input) === 'waitingForCode',
+  }),
   initial: 'opening',
   states: {
     opening: {
@@ -101,7 +109,7 @@ export const activationMachine = setup({
       after: { untilExpiry: 'expiring' },
       on: {
         ...sms,
-        'client.ready': 'waitingForCode',
+        'client.ready': { target: 'waitingForCode', actions: assign({ readied: true }) },
         'client.cancel': 'cancelling',
         'client.numberUsed': 'rejecting',
         resume: { target: 'waitingForReady', reenter: true },

@@ -3,6 +3,7 @@ import { services, type ServiceDef, type ServiceRule } from './services.ts';
 
 export type { CountryDef, ServiceDef, ServiceRule };
 export { countries, services };
+export { balanceUssdCodes, balanceUssdSetting } from './operators.ts';
 
 /** The two spellings of handler_api.php that clients speak. */
 export type Dialect = 'getsms' | 'smsActivate';

@@ -1,5 +1,6 @@
 import type { IncomingSms } from '../../modems/index.ts';
 import type { ActivationRegistry } from '../registry/index.ts';
+import type { RentRegistry } from '../rent/index.ts';
 import { SmsRules } from '../sms/index.ts';
 import type { Log } from '../log.ts';
 import type { SmsRecord, Store } from '../store.ts';
@@ -7,6 +8,8 @@ import type { SmsRecord, Store } from '../store.ts';
 export interface InboxOptions {
   store: Store;
   registry: ActivationRegistry;
+  /** Rented numbers: a rented SIM's every SMS goes to its live rent. */
+  rents?: RentRegistry;
   log: Log;
   /** How often admins' rule changes are picked up (another process may write them). */
   rulesRefreshMs?: number;
@@ -15,7 +18,8 @@ export interface InboxOptions {
 /**
  * Where every SMS lands: stored first (once, by fingerprint), then routed to
  * the live activations on its SIM whose service it names, or to a catch-all
- * ("not in list") activation when it names none. An SMS nobody takes stays on
+ * ("not in list") activation when it names none; and, whoever sent it and
+ * whatever it says, to the live rent of its SIM. An SMS nobody takes stays on
  * the SIM's record.
  */
 export class Inbox {
@@ -42,8 +46,10 @@ export class Inbox {
   }
 
   /** Resolves once the SMS is durably stored and routed; only then may the modem delete it. */
-  async receive(incoming: IncomingSms): Promise<{ sms: SmsRecord; duplicate: boolean; activationIds: number[] }> {
-    const { store, registry } = this.#o;
+  async receive(
+    incoming: IncomingSms,
+  ): Promise<{ sms: SmsRecord; duplicate: boolean; activationIds: number[]; rentIds: number[] }> {
+    const { store, registry, rents } = this.#o;
     const sim = await store.simByIccid(incoming.iccid);
     const { sms, duplicate } = await store.saveSms({
       fingerprint: incoming.fingerprint, iccid: incoming.iccid, phone: sim?.phone ?? '', sender: incoming.from,
@@ -57,10 +63,12 @@ export class Inbox {
       (services) => this.#route(services, sms.sender, sms.text),
       duplicate ? sms.receivedAt : Infinity,
     );
+    const routed = { smsId: sms.id, iccid: sms.iccid, from: sms.sender, text: sms.text, at: sms.receivedAt };
+    const rentIds = (await rents?.deliver(routed, duplicate ? sms.receivedAt : Infinity)) ?? [];
     const all = [...new Set([...sms.activationIds, ...activationIds])];
     if (all.length !== sms.activationIds.length) await store.linkSms(sms.id, all);
-    this.#o.log.debug({ smsId: sms.id, iccid: sms.iccid, activationIds: all, duplicate }, 'sms stored');
-    return { sms: { ...sms, activationIds: all }, duplicate, activationIds };
+    this.#o.log.debug({ smsId: sms.id, iccid: sms.iccid, activationIds: all, rentIds, duplicate }, 'sms stored');
+    return { sms: { ...sms, activationIds: all }, duplicate, activationIds, rentIds };
   }
 
   #route(services: string[], from: string, text: string) {

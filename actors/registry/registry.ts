@@ -4,10 +4,13 @@ import {
 } from '../activation/index.ts';
 import type { Dialect, SimFilter } from '../catalogue/index.ts';
 import type { Clock, Log } from '../log.ts';
-import { StoreError, type ActivationRecord, type Settlement, type Store } from '../store.ts';
+import { StoreError, type ActivationRecord, type ReceivedSms, type Settlement, type Store } from '../store.ts';
 
-/** An activation as callers see it: the stored record without the snapshot. */
-export type ActivationView = Omit<ActivationRecord, 'snapshot' | 'version'>;
+/**
+ * An activation as callers see it: the stored record without the snapshot;
+ * `readied` (from the snapshot) only where `view()` builds it.
+ */
+export type ActivationView = Omit<ActivationRecord, 'snapshot' | 'version'> & { readied?: boolean };
 
 export interface OrderRequest {
   accountId: number;
@@ -17,6 +20,8 @@ export interface OrderRequest {
   dialect: Dialect;
   /** count=N: N activations on the same number, one after another. */
   count: number;
+  /** The partner whose software placed the order (`ref=`), with its share; the first activation only earns it. */
+  referral?: { partnerId: number; shareBp: number } | undefined;
 }
 
 export type OrderOutcome = { ok: true; activation: ActivationView } | { ok: false; code: 'noNumbers' | 'noBalance' };
@@ -28,7 +33,7 @@ export type CommandOutcome =
 /** What the registry tells the rest of the system (live channel, demo responder). */
 export type ActivationNews =
   | { type: 'activation.opened'; activation: ActivationView }
-  | { type: 'activation.changed'; activation: ActivationView };
+  | { type: 'activation.changed'; activation: ActivationView; received: ReceivedSms[] };
 
 export interface RegistryOptions {
   store: Store;
@@ -100,6 +105,7 @@ export class ActivationRegistry {
       accountId: req.accountId, service: req.service, filter: req.filter, forwarding: req.forwarding,
       dialect: req.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: Math.max(0, req.count - 1),
       initialState: firstState({ skipReady: req.dialect === 'smsActivate', repeatOf: null }),
+      ...(req.referral ? { referral: req.referral } : {}),
     });
     if (!result.ok) return { ok: false, code: result.code === 'noBalance' ? 'noBalance' : 'noNumbers' };
     return { ok: true, activation: await this.#opened(result.activation) };
@@ -129,7 +135,7 @@ export class ActivationRegistry {
     // A live one is answered synchronously: clients poll getStatus many times a second.
     const entry = this.#live.get(id);
     if (entry) return entry.record.accountId === accountId ? this.#view(entry) : undefined;
-    return this.#o.store.activation(id).then((r) => (r && r.accountId === accountId ? strip(r) : undefined));
+    return this.#o.store.activation(id).then((r) => (r && r.accountId === accountId ? { ...strip(r), readied: readiedOf(r) } : undefined));
   }
 
   /** A client's setStatus as a domain command; resolves once its effects are settled and stored. */
@@ -252,6 +258,7 @@ export class ActivationRegistry {
     const snapshot = entry.actor.getSnapshot();
     const update = projection(snapshot, entry.actor.getPersistedSnapshot(), this.#o.clock.now());
     entry.persisted = entry.persisted.then(async () => {
+      const known = entry.record.messages.length; // what the previous stored snapshot held
       try {
         entry.version = await this.#o.store.saveActivation(entry.record.id, update, entry.version);
         const { at: _at, ...changed } = update;
@@ -263,7 +270,7 @@ export class ActivationRegistry {
         return;
       }
       if (!update.live) this.#forget(entry);
-      this.#emit({ type: 'activation.changed', activation: strip(entry.record) });
+      this.#emit({ type: 'activation.changed', activation: strip(entry.record), received: update.messages.slice(known) });
     });
   }
 
@@ -297,8 +304,8 @@ export class ActivationRegistry {
 
   #build(entry: Entry): ActivationView {
     const snapshot = entry.actor.getSnapshot();
-    const { code, messages, nextId } = snapshot.context;
-    return { ...strip(entry.record), state: stateOf(snapshot), live: snapshot.status === 'active', code, messages, nextId };
+    const { code, messages, nextId, readied } = snapshot.context;
+    return { ...strip(entry.record), state: stateOf(snapshot), live: snapshot.status === 'active', code, messages, nextId, readied };
   }
 
   #emit(news: ActivationNews) {
@@ -310,6 +317,12 @@ export class ActivationRegistry {
       }
     }
   }
+}
+
+/** Whether the client said "ready" (or never had to), read from a stored snapshot; undefined when it does not say. */
+function readiedOf(record: ActivationRecord): boolean | undefined {
+  const context = (record.snapshot as { context?: { readied?: unknown } } | null)?.context;
+  return typeof context?.readied === 'boolean' ? context.readied : undefined;
 }
 
 function strip(record: ActivationRecord): ActivationView {

@@ -9,12 +9,19 @@ import { decodeDeliver, fingerprint, PduError, Reassembler, type ReassembledSms 
 import { networkOf } from '../sim/index.ts';
 import { numberIn } from './port-config.ts';
 import type { PortSpec } from './port-spec.ts';
-import { isUssdCode, ussdText } from './ussd.ts';
+import { isUssdCode, ussdRequest, ussdText, ussdWireOf, type UssdWire } from './ussd.ts';
 
 export interface AtChannelOptions extends PortSpec {
+  /** The channel's name in the farm (`sim-001`); the port's path when unset. */
+  id?: string;
   slotDialect?: SlotDialect;
   /** Asked when AT+CNUM knows no number: the operator's "my number" USSD code. */
   numberUssd?: string;
+  /**
+   * The SIMs on this port may forward calls (their tariffs allow AT+CCFC): sold for forward=1 orders.
+   * A function decides per SIM (the simulated farm asks its network).
+   */
+  canForward?: boolean | ((sim: { iccid: string; country: string; operator: string }) => boolean);
   /** How long the parts of a multipart SMS wait for each other before the message goes out incomplete. */
   multipartTimeoutMs?: number;
   now?: () => number;
@@ -40,16 +47,19 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
   #at: AtEngine | undefined;
   /** The active SIM, for SMS the modem pushes. */
   #iccid: string | undefined;
+  /** How this modem carries USSD strings, asked once per open port (`wire` undefined: it did not say). */
+  #ussd: { wire: UssdWire | undefined } | undefined;
 
   constructor(options: AtChannelOptions) {
     super();
     this.#o = options;
-    this.id = options.path;
+    this.id = options.id ?? options.path;
     this.#parts = new Reassembler<number>({ timeoutMs: options.multipartTimeoutMs ?? 600_000, now: options.now ?? Date.now });
   }
 
   async open() {
     await this.close();
+    this.#ussd = undefined; // the port may lead to another modem now
     const port = new SerialPort({ path: this.#o.path, baudRate: this.#o.baudRate, autoOpen: false });
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     const at = new AtEngine(port);
@@ -114,7 +124,10 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
       sim: {
         iccid, imsi, phone: (number ?? '').replace(/^\+/, ''),
         country: net?.country ?? 'unknown', operator: net?.operator ?? 'unknown',
-        canForward: false, // a real SIM forwards once an operator says so (rent/forwarding issue)
+        // Whether a tariff allows forwarding is no SIM's to tell: the farm's operator says so per port (MODEM_CONFIG).
+        canForward: typeof this.#o.canForward === 'function'
+          ? this.#o.canForward({ iccid, country: net?.country ?? 'unknown', operator: net?.operator ?? 'unknown' })
+          : (this.#o.canForward ?? false),
       },
     };
   }
@@ -151,6 +164,8 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
       }
     }
     ready.push(...this.#parts.expire());
+    // Freed storage cells are reused, so index order is not arrival order: the network's timestamp is (ties keep index order).
+    ready.sort((a, b) => a.scts - b.scts);
     for (const sms of ready) {
       await store({ iccid: sms.iccid, from: sms.from.replace(/^\+/, ''), text: sms.text, receivedAt: sms.scts, fingerprint: sms.fingerprint });
       await this.#delete(at, sms.storage);
@@ -165,12 +180,14 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
   async ussd(code: string): Promise<string> {
     if (!isUssdCode(code)) throw new AtError('AT_ANSWER', `not a USSD code: ${code}`);
     const at = this.#engine();
+    this.#ussd ??= { wire: await ussdWireOf(at) };
+    const { wire } = this.#ussd;
     const reply = new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => done(() => reject(new AtError('AT_TIMEOUT', `no USSD reply to ${code}`))), 30_000);
       const onUrc = (urc: Urc) => {
         if (urc.type !== 'ussd') return;
         // m 0/1: the reply (1 = the network waits for more); 2: ended; 4: not supported; 5: timed out.
-        if (urc.m <= 1 && urc.text !== undefined) done(() => resolve(ussdText(urc.text!, urc.dcs)));
+        if (urc.m <= 1 && urc.text !== undefined) done(() => resolve(ussdText(urc.text!, urc.dcs, wire)));
         else done(() => reject(new AtError('AT_ANSWER', `the network refused USSD ${code} (+CUSD: ${urc.m})`)));
       };
       const onClose = () => done(() => reject(new AtError('AT_CLOSED', 'the port closed before the USSD reply')));
@@ -184,7 +201,7 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
       at.once('close', onClose);
     });
     reply.catch(() => {}); // observed below; a send failure must not leave it unhandled
-    await at.run(`AT+CUSD=1,"${code}",15`, { timeoutMs: 10_000 });
+    await at.run(`AT+CUSD=1,"${ussdRequest(code, wire)}",15`, { timeoutMs: 10_000 });
     return reply;
   }
 

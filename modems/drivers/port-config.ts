@@ -9,6 +9,8 @@ export interface PortOptions {
   slotDialect?: SlotDialect;
   /** The operator's USSD code that answers with the SIM's own number, for SIMs whose AT+CNUM is empty. */
   numberUssd?: string;
+  /** The SIMs on this port may forward calls (AT+CCFC): they are sold for orders with forward=1. */
+  canForward?: boolean;
 }
 
 const dialects: readonly SlotDialect[] = ['csus', 'quimslot', 'smsimcfg'];
@@ -40,9 +42,10 @@ export function loadPortConfig(file: string): Map<string, PortOptions> {
 function portOptions(file: string, path: string, value: unknown): PortOptions {
   const bad = (what: string) => new PortConfigError(`MODEM_CONFIG ${file}, port ${path}: ${what}`);
   if (value === null || typeof value !== 'object') throw bad('expected an object');
-  const { slots, slotDialect, numberUssd, ...rest } = value as Record<string, unknown>;
+  const { slots, slotDialect, numberUssd, canForward, ...rest } = value as Record<string, unknown>;
   const unknown = Object.keys(rest);
-  if (unknown.length > 0) throw bad(`unknown setting ${unknown.join(', ')} (known: slots, slotDialect, numberUssd)`);
+  if (unknown.length > 0) throw bad(`unknown setting ${unknown.join(', ')} (known: slots, slotDialect, numberUssd, canForward)`);
+  if (canForward !== undefined && typeof canForward !== 'boolean') throw bad('"canForward" must be true or false');
   if (slots !== undefined && (!Number.isInteger(slots) || (slots as number) < 1 || (slots as number) > 64)) {
     throw bad('"slots" must be a whole number from 1 to 64');
   }
@@ -56,6 +59,7 @@ function portOptions(file: string, path: string, value: unknown): PortOptions {
     ...(slots === undefined ? {} : { slots: slots as number }),
     ...(slotDialect === undefined ? {} : { slotDialect: slotDialect as SlotDialect }),
     ...(numberUssd === undefined ? {} : { numberUssd: numberUssd as string }),
+    ...(canForward === undefined ? {} : { canForward: canForward as boolean }),
   };
 }
 

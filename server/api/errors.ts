@@ -6,6 +6,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503,
     message: string,
+    /** A stable word for programs (the web page translates by it): `noNumbers`, `noBalance`, `badPassword`. */
+    readonly code?: string,
   ) {
     super(message);
   }
@@ -21,7 +23,7 @@ export function jsonErrors(log: Log) {
       const e = err as { status?: number; expose?: boolean; message?: string };
       if (err instanceof ApiError) {
         ctx.status = err.status;
-        ctx.body = { error: err.message };
+        ctx.body = err.code ? { error: err.message, code: err.code } : { error: err.message };
       } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
         // koa-body / koa-router refusals (bad JSON, too large): their own message is for clients.
         ctx.status = e.status;

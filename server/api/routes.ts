@@ -3,15 +3,18 @@ import type { ActivationRegistry, ChannelSupervisor, Store } from '../../actors/
 import {
   formatRubles, getsmsCountry, parseRubles, recordSimMove, serviceByCode, serviceById, tellSimNumber,
 } from '../../actors/index.ts';
-import type { SimulatedFarm } from '../../modems/index.ts';
-import { atLeast, bearer } from './auth.ts';
+import type { FarmSimulator } from '../../modems/index.ts';
+import { atLeast, caller } from './auth.ts';
 import { ApiError } from './errors.ts';
+import { webhookRoutes } from './webhook.ts';
+import { forwardingRoutes } from './forwarding.ts';
+import { partnerRoutes } from './partner.ts';
 
 export interface ApiDeps {
   store: Store;
   registry: ActivationRegistry;
-  /** Present in simulation mode only. */
-  simulator: SimulatedFarm | undefined;
+  /** Present in simulation mode only (either farm: in memory or AT on pseudo-terminals). */
+  simulator: FarmSimulator | undefined;
   /** Present when MODEM_PORTS is set. */
   channels: ChannelSupervisor | undefined;
 }
@@ -19,13 +22,17 @@ export interface ApiDeps {
 /** The JSON API under /api: for the web application, operators and tests. */
 export function apiRoutes(deps: ApiDeps): Router {
   const router = new Router({ prefix: '/api' });
-  router.use(bearer(deps.store));
+  router.use(caller(deps.store));
 
   router.get('/me', async (ctx) => {
     const a = ctx.state.account;
     const fresh = (await deps.store.accountById(a.id))!;
     ctx.body = { id: fresh.id, email: fresh.email, role: fresh.role, dialect: fresh.dialect, balance: formatRubles(fresh.balance) };
   });
+
+  webhookRoutes(router, deps.store);
+  forwardingRoutes(router, deps.store);
+  partnerRoutes(router, deps.store);
 
   router.post('/simulator/sms', atLeast('operator'), async (ctx) => {
     if (!deps.simulator) throw new ApiError(409, 'the farm is real (MODEM_PORTS is set): there is no simulator to send through');
@@ -69,6 +76,21 @@ export function apiRoutes(deps: ApiDeps): Router {
     if (price === undefined || price < 0) throw new ApiError(422, '"price" must be rubles, such as "49" or "49.50"');
     await deps.store.setPrice(service.id, c.country, price);
     ctx.body = { service: service.id, country: c.country, price: formatRubles(price) };
+  });
+
+  // The price of a 24-hour rent per country; shorter and longer rents pay pro rata (actors/rent/cost.ts).
+  router.put('/admin/rent-prices', atLeast('admin'), async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body;
+    const c = getsmsCountry(field(body, 'country') ?? '');
+    if (!c?.country || c.operators) throw new ApiError(422, '"country" must be a country code: ru, ua, kz, by, pl, uk, de');
+    const price = parseRubles(field(body, 'price') ?? '');
+    if (price === undefined || price < 0) throw new ApiError(422, '"price" must be rubles for 24 hours, such as "150" or "149.50"');
+    await deps.store.setRentPrice(c.country, price);
+    ctx.body = { country: c.country, price: formatRubles(price) };
+  });
+
+  router.get('/admin/rent-prices', atLeast('admin'), async (ctx) => {
+    ctx.body = { prices: (await deps.store.rentPrices()).map((p) => ({ country: p.country, price: formatRubles(p.price) })) };
   });
 
   router.get('/channels', atLeast('operator'), async (ctx) => {

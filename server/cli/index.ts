@@ -84,13 +84,14 @@ async function open(env: NodeJS.ProcessEnv, command: Command): Promise<Store> {
     if (err instanceof ConfigError) throw new CliError('CLI_BAD_INPUT', err.message);
     throw err;
   }
-  if (command.readsOnly && !existsSync(config.dataDir)) {
+  if (command.readsOnly && !config.mongodbUri && !existsSync(config.dataDir)) {
     throw new CliError('CLI_NO_DATA', `there is no data directory ${resolve(config.dataDir)}: set DATA_DIR to the server's, or start the server once`);
   }
   try {
     return await openStore(config);
   } catch (err) {
-    throw new CliError('CLI_NO_DATA', `cannot open the data in ${resolve(config.dataDir)}: ${(err as Error).message}`);
+    const where = config.mongodbUri ? 'MongoDB (MONGODB_URI)' : resolve(config.dataDir);
+    throw new CliError('CLI_NO_DATA', `cannot open the data in ${where}: ${(err as Error).message}`);
   }
 }
 

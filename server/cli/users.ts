@@ -1,4 +1,5 @@
 import { apiKeyHash, formatRubles, newApiKey, StoreError } from '../../actors/index.ts';
+import { newWebhookSecret, signatureHeader, webhookUrl } from '../webhooks/index.ts';
 import { addAccount } from '../bootstrap.ts';
 import { CliError, type Command } from './command.ts';
 import { accountJson, accountLine, table } from './output.ts';
@@ -81,6 +82,27 @@ export const userCommands: Command[] = [
       const account = await accountOf(store, args.need('email'));
       await store.setDialect(account.id, wanted);
       ctx.out(`${account.email} now speaks ${dialectWords[wanted]} (was ${dialectWords[account.dialect]})`);
+    },
+  },
+  {
+    name: 'user webhook',
+    usage: '--email <e> (--url <http(s) url> | --remove) [--json]',
+    about: 'where the account\'s SMS are POSTed (sms-activate\'s webhook body, signed); prints the signing secret',
+    flags: { email: 'string', url: 'string', remove: 'boolean', json: 'boolean' },
+    async run(args, ctx) {
+      const store = await ctx.store();
+      const account = await accountOf(store, args.need('email'));
+      if (args.on('remove')) {
+        await store.setWebhook(account.id, null, ctx.clock.now());
+        return args.on('json') ? ctx.json({ account: accountJson(account), webhook: null }) : ctx.out(`${account.email}: webhook removed`);
+      }
+      const check = webhookUrl(args.need('url'));
+      if (!check.ok) throw new CliError('CLI_BAD_INPUT', check.error.replace('"url"', '--url'));
+      const secret = (await store.webhook(account.id))?.secret ?? newWebhookSecret();
+      await store.setWebhook(account.id, { url: check.url, secret }, ctx.clock.now());
+      if (args.on('json')) return ctx.json({ account: accountJson(account), webhook: { url: check.url, secret, signatureHeader } });
+      ctx.out(`${account.email}: SMS are POSTed to ${check.url}`);
+      ctx.out(`signing secret ${secret}  (${signatureHeader}: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">)`);
     },
   },
 ];

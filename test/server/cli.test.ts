@@ -134,6 +134,17 @@ test('price set shows in the gateway\'s getPrices, by getsms code or catalogue i
   t.deepEqual(listed, [{ service: 'whatsapp', name: 'WhatsApp', getsms: 'wa', smsActivate: 'wa', country: 'kz', countryCode: 'kz', price: '55.50' }]);
 });
 
+test('rent price sets what a day\'s rent costs in a country; getRentOneDay charges it', async (t) => {
+  const sys = await system(t);
+  const { key } = await userAdd(sys.dataDir, '--balance', '500');
+  t.is(await sys.api({ api_key: key, action: 'getRentOneDay', country: 'ru' }), 'no numbers', 'no rent price yet');
+  t.regex(await ok(sys.dataDir, 'rent', 'price', '--country', 'ru', '--price', '150'), /a day's rent in Russia: 150\.00/);
+  t.regex(await ok(sys.dataDir, 'rent', 'price', '--country', 'ru', '--price', '149.50'), /149\.50 \(was 150\.00\)/);
+  t.deepEqual(JSON.parse(await ok(sys.dataDir, 'rent', 'prices', '--json')), [{ country: 'ru', countryCode: 'ru', price: '149.50' }]);
+  t.regex(await sys.api({ api_key: key, action: 'getRentOneDay', country: 'ru' }), /^success: 7\d{10}$/);
+  t.is(await sys.api({ api_key: key, action: 'getBalance' }), 'ACCESS_BALANCE:350.50');
+});
+
 test('a price set before the server ever ran leaves the rest of the catalogue on sale', async (t) => {
   const dataDir = tempDataDir(t);
   await ok(dataDir, 'price', 'set', '--service', 'wa', '--country', 'ru', '--price', '1');

@@ -163,7 +163,11 @@ test('a full SIM memory refuses SMS; the network retries as cells are freed, and
 
   const texts = [1, 2, 3, 4, 5, 6].map((n) => `Telegram code: 7000${n}`);
   const pending = [];
-  for (const text of texts) pending.push((await sim.call<{ pending: number }>('POST', '/sms', { to: phone, from: 'Telegram', text })).pending);
+  // A minute apart by the network's clock: freed cells are reused out of order, the timestamps say which came last.
+  const sentAt = (n: number) => new Date(Date.now() - (texts.length - n) * 60_000).toISOString();
+  for (const [n, text] of texts.entries()) {
+    pending.push((await sim.call<{ pending: number }>('POST', '/sms', { to: phone, from: 'Telegram', text, timestamp: sentAt(n) })).pending);
+  }
   t.true(pending.some((p) => p > 0), `some SMS found the memory full: ${pending.join()}`);
 
   const { iccid } = (await sys.store.simByPhone(phone))!;

@@ -1,5 +1,5 @@
 import type {
-  KeyOwner, ActivationRegistry, Clock, Dialect, ServiceDef, SimFilter, Store,
+  KeyOwner, ActivationRegistry, Clock, Dialect, Forwarder, NumberBalance, RentRegistry, ServiceDef, SimFilter, Store,
 } from '../../../actors/index.ts';
 import { country, countryBySmsActivateId, getsmsCountry, serviceByCode } from '../../../actors/index.ts';
 import type { Config } from '../../config.ts';
@@ -12,9 +12,12 @@ import { errors } from './words.ts';
 export interface Gateway {
   store: Store;
   registry: ActivationRegistry;
+  rents: RentRegistry;
   clock: Clock;
   config: Config;
   noNumbers: NoNumbersCache;
+  /** Call forwarding and number balance over USSD; absent where no farm runs (nothing can forward then). */
+  lines?: { forwarder: Forwarder; balance: NumberBalance } | undefined;
 }
 
 /** One authenticated request: who asks, in which dialect, with which parameters. */

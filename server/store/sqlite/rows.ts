@@ -1,4 +1,5 @@
 import type { Account, ActivationRecord, ChannelRecord, LedgerEntry, Sim, SimMove, SmsRecord } from '../../../actors/index.ts';
+import type { RentRecord } from '../../../actors/index.ts';
 
 /** Rows as SQLite returns them, mapped to the domain's records (snake_case → camelCase, 0/1 → boolean). */
 type Row = Record<string, unknown>;
@@ -38,7 +39,7 @@ export function sim(row: unknown): Sim {
   return {
     iccid: r.iccid as string, imsi: r.imsi as string, phone: r.phone as string, country: r.country as string,
     operator: r.operator as string, channel: r.channel as string, slot: r.slot as number,
-    canForward: r.can_forward === 1, online: r.online === 1, at: r.seen_at as number, seenAt: r.seen_at as number,
+    canForward: r.can_forward === 1, online: r.online === 1, standby: r.standby === 1, at: r.seen_at as number, seenAt: r.seen_at as number,
     usedFor: typeof r.used_for === 'string' ? (JSON.parse(r.used_for) as string[]).sort() : [],
   };
 }
@@ -83,5 +84,18 @@ export function move(row: unknown): SimMove {
     from: { channel: r.from_channel as string, slot: r.from_slot as number },
     to: { channel: r.to_channel as string, slot: r.to_slot as number },
     requestedBy: r.requested_by as number, at: r.at as number, doneAt: (r.done_at as number | null) ?? null,
+  };
+}
+
+export function rent(row: unknown): RentRecord {
+  const r = row as Row;
+  return {
+    id: r.id as number, accountId: r.account_id as number, iccid: r.iccid as string, phone: r.phone as string,
+    country: r.country as string, operator: r.operator as string, service: r.service as string,
+    dialect: r.dialect as RentRecord['dialect'], price: r.price as number, hours: r.hours as number,
+    extensions: r.extensions as number, createdAt: r.created_at as number, endsAt: r.ends_at as number,
+    state: r.state as RentRecord['state'], live: r.live === 1,
+    messages: JSON.parse(r.messages as string), snapshot: r.snapshot === null ? null : JSON.parse(r.snapshot as string),
+    version: r.version as number,
   };
 }

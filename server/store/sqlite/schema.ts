@@ -146,6 +146,123 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX sim_moves_pending ON sim_moves(iccid) WHERE done_at IS NULL;
   `,
+  // 6: a SIM waiting in an inactive slot of its channel, sold by switching the channel to it
+  `
+  ALTER TABLE sims ADD COLUMN standby INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX sims_standby_by_channel ON sims(channel) WHERE standby = 1;
+  CREATE INDEX sims_by_channel ON sims(channel, slot);
+  `,
+  // 7: the live channel's event log, webhook URLs and their outbox
+  `
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    topic TEXT NOT NULL,
+    type TEXT NOT NULL,
+    account_id INTEGER,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX events_by_account ON events(account_id, id);
+  CREATE INDEX events_by_time ON events(at);
+  CREATE TABLE webhooks (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+    url TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE webhook_deliveries (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    account_id INTEGER NOT NULL,
+    url TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    due_at INTEGER NOT NULL,
+    last_error TEXT,
+    created_at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(due_at) WHERE state = 'pending';
+  CREATE INDEX webhook_deliveries_by_account ON webhook_deliveries(account_id, id);
+  `,
+  // 8: number rent: a price per country for 24 hours, and the rents (actor snapshots, like activations)
+  `
+  CREATE TABLE rent_prices (
+    country TEXT PRIMARY KEY,
+    price INTEGER NOT NULL CHECK (price >= 0)
+  ) WITHOUT ROWID;
+  CREATE TABLE rents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    iccid TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    country TEXT NOT NULL,
+    operator TEXT NOT NULL,
+    service TEXT NOT NULL,
+    dialect TEXT NOT NULL,
+    price INTEGER NOT NULL,
+    hours INTEGER NOT NULL,
+    extensions INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    live INTEGER NOT NULL,
+    messages TEXT NOT NULL DEFAULT '[]',
+    snapshot TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX rents_by_account ON rents(account_id, id);
+  -- One live rent per SIM; the allocation's "not rented" checks read this index.
+  CREATE UNIQUE INDEX rents_live_by_sim ON rents(iccid) WHERE live = 1;
+  `,
+  // 9: browser sign-in: password hashes, and sessions kept as their token's SHA-256
+  `
+  CREATE TABLE passwords (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+    hash TEXT NOT NULL
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX sessions_by_account ON sessions(account_id, expires_at);
+  `,
+  // 10: call forwarding set on activations' SIMs; partners (ref=) and the commission each referred activation earns
+  `
+  CREATE TABLE forwardings (
+    activation_id INTEGER PRIMARY KEY REFERENCES activations(id),
+    account_id INTEGER NOT NULL,
+    iccid TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    to_number TEXT NOT NULL,
+    state TEXT NOT NULL,
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    requested_at INTEGER NOT NULL,
+    done_at INTEGER
+  );
+  CREATE INDEX forwardings_by_number ON forwardings(account_id, phone, requested_at);
+  CREATE INDEX forwardings_pending ON forwardings(state) WHERE state = 'pending';
+  CREATE TABLE partners (
+    account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+    code TEXT NOT NULL UNIQUE,
+    share_bp INTEGER NOT NULL CHECK (share_bp BETWEEN 0 AND 10000),
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE referrals (
+    activation_id INTEGER PRIMARY KEY REFERENCES activations(id),
+    partner_id INTEGER NOT NULL REFERENCES partners(account_id),
+    commission INTEGER NOT NULL CHECK (commission > 0),
+    at INTEGER NOT NULL,
+    paid_at INTEGER
+  );
+  CREATE INDEX referrals_by_partner ON referrals(partner_id, activation_id);
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

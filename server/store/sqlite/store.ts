@@ -5,7 +5,18 @@ import type {
   Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner, ChannelRecord, NewSimMove, SimMove,
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
-import type { Dialect } from '../../../actors/index.ts';
+import type { ForwardingQuery, ForwardingRecord, NewPartner } from '../../../actors/index.ts';
+import type {
+  BrowserSession, Dialect, EventQuery, NewLiveEvent, NewWebhookDelivery, WebhookOutcome,
+} from '../../../actors/index.ts';
+import type {
+  RentExtendResult, RentExtension, RentOrder, RentPriceRow, RentQuery, RentRefund, RentResult, RentUpdate, SimFilter,
+} from '../../../actors/index.ts';
+import { rentCost } from '../../../actors/index.ts';
+import { EventLog, WebhookOutbox } from './events.ts';
+import { ForwardingBook } from './forwardings.ts';
+import { PartnerBook } from './partners.ts';
+import { BrowserLogins } from './sessions.ts';
 import { migrate } from './schema.ts';
 import * as rows from './rows.ts';
 
@@ -18,6 +29,11 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
   readonly #q: ReturnType<typeof statements>;
+  readonly #events: EventLog;
+  readonly #webhooks: WebhookOutbox;
+  readonly #forwardings: ForwardingBook;
+  readonly #partners: PartnerBook;
+  readonly #logins: BrowserLogins;
   /** Key hash → owner, valid while no other process committed (PRAGMA data_version) and we changed no key. */
   readonly #owners = new Map<string, KeyOwner | null>();
   #dataVersion = -1;
@@ -38,6 +54,11 @@ export class SqliteStore implements Store {
       throw err;
     }
     this.#q = statements(this.#db);
+    this.#events = new EventLog(this.#db);
+    this.#webhooks = new WebhookOutbox(this.#db);
+    this.#forwardings = new ForwardingBook(this.#db);
+    this.#partners = new PartnerBook(this.#db);
+    this.#logins = new BrowserLogins(this.#db);
   }
 
   async close() {
@@ -90,6 +111,22 @@ export class SqliteStore implements Store {
     return this.#q.accounts.all().map(rows.account);
   }
 
+  async setPasswordHash(accountId: number, hash: string) {
+    this.#tx(() => this.#logins.setPasswordHash(accountId, hash));
+  }
+  async passwordHash(accountId: number) {
+    return this.#logins.passwordHash(accountId);
+  }
+  async createSession(session: BrowserSession) {
+    this.#tx(() => this.#logins.create(session));
+  }
+  async sessionOwner(tokenHash: string, now: number) {
+    return this.#logins.owner(tokenHash, now);
+  }
+  async deleteSession(tokenHash: string) {
+    this.#logins.delete(tokenHash);
+  }
+
   async moveMoney(move: MoneyMove): Promise<MoneyResult> {
     return this.#tx(() => this.#move(move));
   }
@@ -136,7 +173,7 @@ export class SqliteStore implements Store {
   }
 
   async upsertSim(s: SimSighting): Promise<Sim> {
-    this.#q.upsertSim.run({ ...s, canForward: s.canForward ? 1 : 0, online: s.online ? 1 : 0 });
+    this.#q.upsertSim.run({ ...s, canForward: s.canForward ? 1 : 0, online: s.online ? 1 : 0, standby: !s.online && s.standby ? 1 : 0 });
     return rows.sim(this.#q.simByIccid.get(s.iccid));
   }
   async setSimPhone(iccid: string, phone: string) {
@@ -144,6 +181,9 @@ export class SqliteStore implements Store {
   }
   async setSimOnline(iccid: string, online: boolean, at: number) {
     this.#q.setSimOnline.run(online ? 1 : 0, at, iccid);
+  }
+  async setSimStandby(iccid: string, at: number) {
+    this.#q.setSimStandby.run(at, iccid);
   }
   async recordMove(m: NewSimMove): Promise<SimMove> {
     const id = Number(this.#q.insertMove.run({
@@ -207,6 +247,7 @@ export class SqliteStore implements Store {
     );
     if (order.repeat) this.#q.claimRepeat.run({ iccid: pick.iccid, service: order.service, id });
     else this.#q.claim.run(pick.iccid, order.service, id);
+    if (order.referral) this.#partners.refer(id, order.referral, price, order.createdAt);
     if (price > 0) {
       const charged = this.#move({
         accountId: order.accountId, amount: -price, reason: 'charge', ref: `activation:${id}`,
@@ -228,14 +269,18 @@ export class SqliteStore implements Store {
     const params = {
       ...filterParams(order.accountId, order.filter), service: order.service, forwarding: order.forwarding ? 1 : 0, after,
     };
-    const [onward, wrapped] = order.filter.country
-      ? [this.#q.allocateInCountryAfter, this.#q.allocateInCountryUpTo]
-      : [this.#q.allocateAfter, this.#q.allocateUpTo];
+    const [onward, wrapped, standby] = order.filter.country
+      ? [this.#q.allocateInCountryAfter, this.#q.allocateInCountryUpTo, this.#q.allocateStandbyInCountry]
+      : [this.#q.allocateAfter, this.#q.allocateUpTo, this.#q.allocateStandby];
     const pick = (onward.get(params) ?? (after > 0 ? wrapped.get(params) : undefined)) as
       | (rows.Pick & { seq: number })
       | undefined;
-    if (pick) this.#cursors.set(cursor, pick.seq);
-    return pick;
+    if (pick) {
+      this.#cursors.set(cursor, pick.seq);
+      return pick;
+    }
+    // Rare (the farm's active SIMs are all taken): a plain walk, no cursor.
+    return standby.get({ ...params, after: 0 }) as rows.Pick | undefined;
   }
 
   async saveActivation(id: number, u: ActivationUpdate, expectedVersion: number) {
@@ -262,6 +307,15 @@ export class SqliteStore implements Store {
         this.#q.dropHolder.run(s.iccid, s.service, s.activationId);
       }
       if (s.blacklist) this.#q.blacklistAdd.run(s.accountId, s.phone, s.at);
+      // The customer's charge stands (no refund): the partner whose software sold it earns its share, once.
+      const due = s.refund === 0 ? this.#partners.due(s.activationId) : undefined;
+      if (due) {
+        this.#move({
+          accountId: due.partnerId, amount: due.commission, reason: 'commission', ref: `activation:${s.activationId}`,
+          key: `commission:${s.activationId}`, at: s.at,
+        });
+        this.#partners.markPaid(s.activationId, s.at);
+      }
     });
   }
   async activation(id: number) {
@@ -298,6 +352,148 @@ export class SqliteStore implements Store {
     return this.#q.smsOfSim.all(iccid, limit).map(rows.sms);
   }
 
+  async setRentPrice(country: string, price: number) {
+    this.#q.setRentPrice.run(country, price);
+  }
+  async rentPrices(): Promise<RentPriceRow[]> {
+    return this.#q.rentPrices.all() as RentPriceRow[];
+  }
+  async rentable(filter: SimFilter) {
+    const { country, operators } = filterParams(0, filter);
+    return this.#q.rentable.get({ country, operators }) as number;
+  }
+  async openRent(order: RentOrder): Promise<RentResult> {
+    return this.#tx(() => {
+      const { country, operators } = filterParams(order.accountId, order.filter);
+      const pick = this.#q.rentPick.get({ country, operators }) as rows.Pick | undefined;
+      if (!pick) return { ok: false, code: 'noNumbers' } as const;
+      const price = rentCost(pick.price, order.hours);
+      const account = this.#q.accountById.get(order.accountId) as { balance: number } | undefined;
+      if (!account || account.balance < price) return { ok: false, code: 'noBalance' } as const;
+      const id = Number(this.#q.insertRent.run({
+        accountId: order.accountId, iccid: pick.iccid, phone: pick.phone, country: pick.country, operator: pick.operator,
+        service: order.service, dialect: order.dialect, price, hours: order.hours, createdAt: order.createdAt,
+        endsAt: order.endsAt,
+      }).lastInsertRowid);
+      if (price > 0) {
+        const charged = this.#move({
+          accountId: order.accountId, amount: -price, reason: 'charge', ref: `rent:${id}`, key: `rent:${id}`, at: order.createdAt,
+        });
+        if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the rent transaction');
+      }
+      return { ok: true, rent: rows.rent(this.#q.rentById.get(id)) } as const;
+    });
+  }
+  async extendRent(x: RentExtension): Promise<RentExtendResult> {
+    return this.#tx(() => {
+      const found = rows.maybe(rows.rent, this.#q.rentById.get(x.rentId));
+      if (!found || found.accountId !== x.accountId) return { ok: false, code: 'noRent' } as const;
+      if (!found.live || x.at >= found.endsAt) return { ok: false, code: 'ended' } as const;
+      const day = this.#q.rentPriceOf.get(found.country) as number | undefined;
+      if (day === undefined) return { ok: false, code: 'noPrice' } as const;
+      const price = rentCost(day, x.hours);
+      if (price > 0) {
+        const charged = this.#move({
+          accountId: x.accountId, amount: -price, reason: 'charge', ref: `rent:${found.id}`,
+          key: `rent-extend:${found.id}:${found.extensions + 1}`, at: x.at,
+        });
+        if (!charged.ok) return { ok: false, code: 'noBalance' } as const;
+      }
+      this.#q.extendRent.run({ id: found.id, addMs: x.addMs, hours: x.hours, price, at: x.at });
+      return { ok: true, rent: rows.rent(this.#q.rentById.get(found.id)), charged: price } as const;
+    });
+  }
+  async saveRent(id: number, u: RentUpdate, expectedVersion: number) {
+    const done = this.#q.saveRent.run({
+      id, expectedVersion, state: u.state, live: u.live ? 1 : 0, messages: JSON.stringify(u.messages),
+      snapshot: JSON.stringify(u.snapshot), at: u.at,
+    });
+    if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `rent ${id} is not at version ${expectedVersion}`);
+    return expectedVersion + 1;
+  }
+  async refundRent(r: RentRefund) {
+    this.#tx(() => {
+      if (r.amount <= 0) return;
+      const done = this.#move({
+        accountId: r.accountId, amount: r.amount, reason: 'refund', ref: `rent:${r.rentId}`, key: `rent-refund:${r.rentId}`, at: r.at,
+      });
+      if (!done.ok) throw new StoreError('STORE_CORRUPT', `rent ${r.rentId} refund refused: ${done.code}`);
+    });
+  }
+  async rent(id: number) {
+    return rows.maybe(rows.rent, this.#q.rentById.get(id));
+  }
+  async liveRents() {
+    return this.#q.liveRents.all().map(rows.rent);
+  }
+  async rents(query: RentQuery) {
+    return this.#q.rents
+      .all({ accountId: query.accountId ?? null, live: query.live === undefined ? null : query.live ? 1 : 0, limit: query.limit })
+      .map(rows.rent);
+  }
+
+  async appendEvent(event: NewLiveEvent) {
+    return this.#tx(() => this.#events.append(event));
+  }
+  async appendEvents(events: readonly NewLiveEvent[]) {
+    return this.#tx(() => events.map((e) => this.#events.append(e)));
+  }
+  async eventsSince(query: EventQuery) {
+    return this.#events.since(query);
+  }
+  async eventBounds() {
+    return this.#events.bounds();
+  }
+  async pruneEvents(rule: { before: number; keep: number }) {
+    return this.#tx(() => this.#events.prune(rule));
+  }
+  async setWebhook(accountId: number, hook: { url: string; secret: string } | null, at: number) {
+    this.#tx(() => this.#webhooks.set(accountId, hook, at));
+  }
+  async webhook(accountId: number) {
+    return this.#webhooks.get(accountId);
+  }
+  async enqueueWebhook(delivery: NewWebhookDelivery) {
+    return this.#tx(() => this.#webhooks.enqueue(delivery));
+  }
+  async claimWebhooks(query: { now: number; leaseUntil: number; limit: number }) {
+    return this.#tx(() => this.#webhooks.claim(query));
+  }
+  async finishWebhook(id: number, outcome: WebhookOutcome) {
+    this.#tx(() => this.#webhooks.finish(id, outcome));
+  }
+  async webhookDeliveries(accountId: number, limit: number) {
+    return this.#webhooks.ofAccount(accountId, limit);
+  }
+  async pruneWebhooks(before: number) {
+    return this.#tx(() => this.#webhooks.prune(before));
+  }
+
+  async saveForwarding(f: ForwardingRecord) {
+    this.#tx(() => this.#forwardings.save(f));
+  }
+  async forwarding(activationId: number) {
+    return this.#forwardings.get(activationId);
+  }
+  async forwardings(query: ForwardingQuery) {
+    return this.#forwardings.find(query);
+  }
+  async setPartner(p: NewPartner) {
+    return this.#tx(() => this.#partners.set(p));
+  }
+  async partner(accountId: number) {
+    return this.#partners.byAccount(accountId);
+  }
+  async partnerByCode(code: string) {
+    return this.#partners.byCode(code);
+  }
+  async partners() {
+    return this.#partners.all();
+  }
+  async referrals(partnerId: number, limit: number) {
+    return this.#partners.referrals(partnerId, limit);
+  }
+
   /**
    * Runs `fn` as one IMMEDIATE transaction; a locked or failing database becomes a StoreError,
    * a taken unique value (an email, a key hash) a STORE_CONFLICT.
@@ -331,23 +527,57 @@ const ownersCheckMs = 100;
 const simRow = `SELECT s.*, (SELECT json_group_array(c.service) FROM sim_services c WHERE c.iccid = s.iccid AND c.used = 1)
   AS used_for FROM sims s`;
 
-const freeSim = `
-  s.online = 1
+/** No live rent holds the SIM: a rented SIM's every SMS is the renter's. */
+const notRented = 'NOT EXISTS (SELECT 1 FROM rents r WHERE r.iccid = s.iccid AND r.live = 1)';
+
+/**
+ * A SIM that can take an order now. A channel serves one slot at a time: a SIM
+ * in its active slot is sold unless a live activation waits for a standby SIM
+ * of that channel; a standby SIM is sold only from a ready channel none of
+ * whose other SIMs a live activation holds (the sale then switches the channel).
+ * A live rent holds its SIM, and its SIM's channel, as an activation does.
+ */
+const activeServable = `
+  (s.online = 1 AND NOT EXISTS (SELECT 1 FROM sims o JOIN sim_services h ON h.iccid = o.iccid
+      WHERE o.channel = s.channel AND o.standby = 1 AND h.activation_id IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM sims o JOIN rents r ON r.iccid = o.iccid
+      WHERE o.channel = s.channel AND o.standby = 1 AND r.live = 1)
+    AND ${notRented})`;
+const standbyServable = `
+  (s.standby = 1 AND s.phone <> ''
+    AND EXISTS (SELECT 1 FROM channels ch WHERE ch.id = s.channel AND ch.state = 'ready')
+    AND NOT EXISTS (SELECT 1 FROM sims o JOIN sim_services h ON h.iccid = o.iccid
+      WHERE o.channel = s.channel AND o.iccid <> s.iccid AND h.activation_id IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM sims o JOIN rents r ON r.iccid = o.iccid
+      WHERE o.channel = s.channel AND o.iccid <> s.iccid AND r.live = 1)
+    AND ${notRented})`;
+const servable = `(${activeServable} OR ${standbyServable})`;
+
+const freeSim = (where = servable) => `
+  ${where}
   AND (@country IS NULL OR s.country = @country)
   AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
   AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.account_id = @accountId AND b.phone = s.phone)`;
+
+/** A SIM a rent may take: sold now (see servable), and no live activation holds it for any service. */
+const rentableSim = `
+  ${servable}
+  AND (@country IS NULL OR s.country = @country)
+  AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
+  AND NOT EXISTS (SELECT 1 FROM sim_services h WHERE h.iccid = s.iccid AND h.activation_id IS NOT NULL)`;
 
 /**
  * The allocation query, walking sims in rowid order from a cursor: through the
  * country index when the order names a country. CROSS JOIN keeps sims the
  * outer loop, so rows come in order straight from a b-tree, never sorted.
+ * SIMs in active slots go first; a standby SIM only when none is left.
  */
-const allocation = (inCountry: boolean, from: '>' | '<=') => `
+const allocation = (inCountry: boolean, from: '>' | '<=', standby: boolean) => `
   SELECT s.rowid AS seq, s.iccid, s.phone, s.country, s.operator, pr.price, NULL AS holder
   FROM sims s CROSS JOIN prices pr
   WHERE ${inCountry ? 's.country = @country AND' : ''} s.rowid ${from} @after
     AND pr.service = @service AND pr.country = s.country
-    AND ${freeSim} AND (@forwarding = 0 OR s.can_forward = 1)
+    AND ${freeSim(standby ? standbyServable : activeServable)} AND (@forwarding = 0 OR s.can_forward = 1)
     AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service)
   ORDER BY s.rowid LIMIT 1`;
 
@@ -380,11 +610,11 @@ function statements(db: Database.Database) {
     setting: p('SELECT value FROM settings WHERE key = ?'),
     setSetting: p(`INSERT INTO settings (key, value) VALUES (?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
-    upsertSim: p(`INSERT INTO sims (iccid, imsi, phone, country, operator, channel, slot, can_forward, online, seen_at)
-      VALUES (@iccid, @imsi, @phone, @country, @operator, @channel, @slot, @canForward, @online, @at)
+    upsertSim: p(`INSERT INTO sims (iccid, imsi, phone, country, operator, channel, slot, can_forward, online, standby, seen_at)
+      VALUES (@iccid, @imsi, @phone, @country, @operator, @channel, @slot, @canForward, @online, @standby, @at)
       ON CONFLICT (iccid) DO UPDATE SET imsi = excluded.imsi, phone = excluded.phone, country = excluded.country,
         operator = excluded.operator, channel = excluded.channel, slot = excluded.slot,
-        can_forward = excluded.can_forward, online = excluded.online, seen_at = excluded.seen_at`),
+        can_forward = excluded.can_forward, online = excluded.online, standby = excluded.standby, seen_at = excluded.seen_at`),
     saveChannel: p(`INSERT INTO channels (id, state, slot, iccid, phone, operator, registered, signal_dbm, last_error, updated_at)
       VALUES (@id, @state, @slot, @iccid, @phone, @operator, @registered, @signalDbm, @lastError, @updatedAt)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, slot = excluded.slot, iccid = excluded.iccid,
@@ -396,22 +626,25 @@ function statements(db: Database.Database) {
     completeMoves: p(`UPDATE sim_moves SET done_at = ? WHERE iccid = ? AND to_channel = ? AND to_slot = ? AND done_at IS NULL`),
     moves: p(`SELECT * FROM sim_moves WHERE (@pending = 0 OR done_at IS NULL) ORDER BY id DESC LIMIT @limit`),
     setSimPhone: p('UPDATE sims SET phone = ? WHERE iccid = ?'),
-    setSimOnline: p('UPDATE sims SET online = ?, seen_at = ? WHERE iccid = ?'),
+    setSimOnline: p('UPDATE sims SET online = ?, standby = 0, seen_at = ? WHERE iccid = ?'),
+    setSimStandby: p('UPDATE sims SET online = 0, standby = 1, seen_at = ? WHERE iccid = ?'),
     sims: p(`${simRow} ORDER BY channel, slot`),
     simByPhone: p(`${simRow} WHERE phone = ? ORDER BY seen_at DESC LIMIT 1`),
     simByIccid: p(`${simRow} WHERE iccid = ?`),
     availability: p(`SELECT pr.service, count(*) AS n, coalesce(sum(s.can_forward), 0) AS f
       FROM sims s JOIN prices pr ON pr.country = s.country
-      WHERE ${freeSim}
+      WHERE ${freeSim()}
         AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = pr.service)
       GROUP BY pr.service`),
-    allocateAfter: p(allocation(false, '>')),
-    allocateUpTo: p(allocation(false, '<=')),
-    allocateInCountryAfter: p(allocation(true, '>')),
-    allocateInCountryUpTo: p(allocation(true, '<=')),
+    allocateAfter: p(allocation(false, '>', false)),
+    allocateUpTo: p(allocation(false, '<=', false)),
+    allocateInCountryAfter: p(allocation(true, '>', false)),
+    allocateInCountryUpTo: p(allocation(true, '<=', false)),
+    allocateStandby: p(allocation(false, '>', true)),
+    allocateStandbyInCountry: p(allocation(true, '>', true)),
     simForRepeat: p(`SELECT s.iccid, s.phone, s.country, s.operator, 0 AS price,
         (SELECT c.activation_id FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service) AS holder
-      FROM sims s WHERE s.iccid = @iccid AND s.online = 1`),
+      FROM sims s WHERE s.iccid = @iccid AND ${servable}`),
     claim: p('INSERT INTO sim_services (iccid, service, activation_id, used) VALUES (?, ?, ?, 0)'),
     claimRepeat: p(`INSERT INTO sim_services (iccid, service, activation_id, used) VALUES (@iccid, @service, @id, 1)
       ON CONFLICT (iccid, service) DO UPDATE SET activation_id = @id`),
@@ -441,5 +674,29 @@ function statements(db: Database.Database) {
     smsByFingerprint: p('SELECT * FROM sms WHERE fingerprint = ?'),
     linkSms: p('UPDATE sms SET activation_ids = ? WHERE id = ?'),
     smsOfSim: p('SELECT * FROM sms WHERE iccid = ? ORDER BY id DESC LIMIT ?'),
+    setRentPrice: p(`INSERT INTO rent_prices (country, price) VALUES (?, ?)
+      ON CONFLICT (country) DO UPDATE SET price = excluded.price`),
+    rentPrices: p('SELECT country, price FROM rent_prices ORDER BY country'),
+    rentPriceOf: p('SELECT price FROM rent_prices WHERE country = ?').pluck(),
+    // SIMs in active slots first; a standby SIM only when none is left (the rent then switches its channel).
+    rentPick: p(`SELECT s.iccid, s.phone, s.country, s.operator, rp.price, NULL AS holder
+      FROM sims s JOIN rent_prices rp ON rp.country = s.country
+      WHERE ${rentableSim}
+      ORDER BY s.standby, s.rowid LIMIT 1`),
+    rentable: p(`SELECT count(*) FROM sims s JOIN rent_prices rp ON rp.country = s.country WHERE ${rentableSim}`).pluck(),
+    insertRent: p(`INSERT INTO rents (account_id, iccid, phone, country, operator, service, dialect, price, hours,
+        created_at, ends_at, state, live, updated_at)
+      VALUES (@accountId, @iccid, @phone, @country, @operator, @service, @dialect, @price, @hours,
+        @createdAt, @endsAt, 'renting', 1, @createdAt)`),
+    rentById: p('SELECT * FROM rents WHERE id = ?'),
+    extendRent: p(`UPDATE rents SET ends_at = ends_at + @addMs, hours = hours + @hours, price = price + @price,
+        extensions = extensions + 1, updated_at = @at WHERE id = @id`),
+    saveRent: p(`UPDATE rents SET state = @state, live = @live, messages = @messages, snapshot = @snapshot,
+        version = version + 1, updated_at = @at
+      WHERE id = @id AND version = @expectedVersion`),
+    liveRents: p('SELECT * FROM rents WHERE live = 1 ORDER BY id'),
+    rents: p(`SELECT * FROM rents
+      WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
+      ORDER BY id DESC LIMIT @limit`),
   };
 }

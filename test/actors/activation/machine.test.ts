@@ -357,3 +357,12 @@ test('restored after the server was down past the deadline, the activation expir
   t.is((await entries(d.store, a, 'refund')).length, 1);
   await books(t, d.store, a);
 });
+
+test('readied: set by "ready", false until then, true for activations that never need it (API #2 tells TZ_OVER_NR by it)', (t) => {
+  t.is(run([]).snapshot.context.readied, false);
+  t.is(run(['deadline']).snapshot.context.readied, false, 'expired without ever being ready');
+  t.is(run([{ type: 'client.ready' }]).snapshot.context.readied, true);
+  t.is(run([{ type: 'client.ready' }, 'deadline']).snapshot.context.readied, true);
+  t.is(run([], { skipReady: true }).snapshot.context.readied, true);
+  t.is(run([], { repeatOf: 40 }).snapshot.context.readied, true);
+});

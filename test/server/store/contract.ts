@@ -1,6 +1,7 @@
 import test, { type ExecutionContext } from 'ava';
 import {
-  StoreError, type ActivationOrder, type ActivationRecord, type Settlement, type SimSighting, type Store,
+  StoreError, type ActivationOrder, type ActivationRecord, type RentOrder, type RentRecord, type Settlement, type SimSighting,
+  type Store,
 } from '../../../actors/index.ts';
 
 /**
@@ -35,6 +36,30 @@ export function storeContract(name: string, open: OpenStore): void {
     t.like(await store.keyOwner('hash-2'), { id: a.id });
     await store.setDialect(a.id, 'smsActivate');
     t.like(await store.keyOwner('hash-2'), { dialect: 'smsActivate' });
+  });
+
+  it('a password hash is kept per account and replaced, never shown with the account', async (t, store) => {
+    const a = await store.createAccount({ email: 'pw@x.test', role: 'user', keyHash: 'pw-key', dialect: 'getsms', createdAt: T0 });
+    t.is(await store.passwordHash(a.id), undefined);
+    await store.setPasswordHash(a.id, 'scrypt$1');
+    await store.setPasswordHash(a.id, 'scrypt$2');
+    t.is(await store.passwordHash(a.id), 'scrypt$2');
+    t.false(JSON.stringify(await store.accountById(a.id)).includes('scrypt'));
+  });
+
+  it('a browser session names its account until it expires or is deleted; expired ones go at the next sign-in', async (t, store) => {
+    const a = await store.createAccount({ email: 's@x.test', role: 'admin', keyHash: 's-key', dialect: 'getsms', createdAt: T0 });
+    await store.createSession({ tokenHash: 'tok-1', accountId: a.id, createdAt: T0, expiresAt: T0 + 1000 });
+    await store.createSession({ tokenHash: 'tok-2', accountId: a.id, createdAt: T0, expiresAt: T0 + 5000 });
+    t.deepEqual(await store.sessionOwner('tok-1', T0 + 999), { id: a.id, email: 's@x.test', role: 'admin', dialect: 'getsms' });
+    t.is(await store.sessionOwner('tok-1', T0 + 1000), undefined, 'expired');
+    t.is(await store.sessionOwner('tok-3', T0), undefined, 'unknown');
+    await store.deleteSession('tok-2');
+    await store.deleteSession('tok-2');
+    t.is(await store.sessionOwner('tok-2', T0 + 1), undefined, 'signed out');
+    await store.createSession({ tokenHash: 'tok-4', accountId: a.id, createdAt: T0 + 2000, expiresAt: T0 + 9000 });
+    t.is(await store.sessionOwner('tok-1', T0), undefined, 'the expired session was dropped, not only hidden');
+    t.like(await store.sessionOwner('tok-4', T0 + 2001), { id: a.id });
   });
 
   it('a SIM move is recorded pending and done when the SIM is seen at its target', async (t, store) => {
@@ -401,6 +426,46 @@ export function storeContract(name: string, open: OpenStore): void {
     await books(t, store, a);
   });
 
+  it('a channel serves one slot at a time: a standby SIM is sold only from a ready channel none of whose other SIMs is held', async (t, store) => {
+    const a = await account(store, 100_000);
+    await store.setPrice('telegram', 'ru', TG);
+    await store.setPrice('whatsapp', 'ru', WA);
+    const picture = { id: 'bank-1', state: 'ready', slot: 1, iccid: null, phone: null, operator: null, registered: true, signalDbm: -70, lastError: null, updatedAt: T0 };
+    await store.saveChannel(picture);
+    const active = sim({ channel: 'bank-1', slot: 1 });
+    const waiting = sim({ channel: 'bank-1', slot: 2, online: false, standby: true });
+    await store.upsertSim(active);
+    t.like(await store.upsertSim(waiting), { online: false, standby: true });
+    t.deepEqual(counts(await store.availability({ accountId: a, filter: {} }), ['telegram']), { telegram: { any: 2, forwarding: 0 } });
+
+    // While the active SIM holds an activation, the standby one is not sold: the channel cannot leave its slot.
+    const onActive = await opened(store, order(a, 'telegram'));
+    t.is(onActive.iccid, active.iccid);
+    t.deepEqual(await store.openActivation(order(a, 'telegram')), { ok: false, code: 'noNumbers' });
+    await store.settleActivation(settle(onActive, { claim: 'used' }));
+
+    // A channel that is down sells no standby SIM.
+    await store.saveChannel({ ...picture, state: 'reconnecting', updatedAt: T0 + 1 });
+    t.deepEqual(await store.openActivation(order(a, 'telegram')), { ok: false, code: 'noNumbers' });
+    await store.saveChannel({ ...picture, updatedAt: T0 + 2 });
+    const onStandby = await opened(store, order(a, 'telegram'));
+    t.is(onStandby.iccid, waiting.iccid);
+    // Now the channel is promised to the standby SIM: it takes more orders, its active SIM none.
+    t.is((await opened(store, order(a, 'whatsapp'))).iccid, waiting.iccid);
+    t.deepEqual(await store.openActivation(order(a, 'whatsapp')), { ok: false, code: 'noNumbers' });
+    t.deepEqual(counts(await store.availability({ accountId: a, filter: {} }), ['whatsapp']), { whatsapp: { any: 0, forwarding: 0 } });
+
+    // The channel switched: the standby SIM is the active one, and the old one waits in its slot.
+    await store.setSimStandby(active.iccid, T0 + 3);
+    await store.setSimOnline(waiting.iccid, true, T0 + 3);
+    t.like(await store.simByIccid(active.iccid), { online: false, standby: true });
+    t.like(await store.simByIccid(waiting.iccid), { online: true, standby: false });
+    await store.setPrice('vk', 'ru', TG);
+    t.is((await opened(store, order(a, 'vk'))).iccid, waiting.iccid);
+    t.deepEqual(await store.openActivation(order(a, 'vk')), { ok: false, code: 'noNumbers' }, 'the old SIM waits until the channel is free');
+    await books(t, store, a);
+  });
+
   it('a repeat on a SIM that is offline or unknown gets noNumbers', async (t, store) => {
     const a = await account(store, 10_000);
     await store.setPrice('telegram', 'ru', TG);
@@ -613,7 +678,231 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual(await store.smsOfSim('no-such-sim', 10), []);
   });
 
+  // ── live events and webhooks ────────────────────────────────────────────
+
+  it('events get increasing ids and are read back after an id, per account or all, in pages', async (t, store) => {
+    t.deepEqual(await store.eventBounds(), { oldest: 0, newest: 0 });
+    const a = await account(store, 0);
+    const b = await account(store, 0);
+    const ids: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const accountId = i % 3 === 2 ? null : i % 2 === 0 ? a : b;
+      const e = await store.appendEvent({ at: T0 + i, topic: accountId === null ? 'sim' : 'activation', type: 'activation.changed', accountId, data: { n: i, text: 'Код: 12345' } });
+      t.like(e, { at: T0 + i, accountId, data: { n: i } });
+      ids.push(e.id);
+    }
+    t.true(ids.every((id, i) => i === 0 || id > ids[i - 1]!), 'ids increase');
+    t.deepEqual(await store.eventBounds(), { oldest: ids[0]!, newest: ids[5]! });
+    const all = await store.eventsSince({ after: 0, limit: 100 });
+    t.deepEqual(all.map((e) => e.id), ids);
+    t.deepEqual(all[1], { id: ids[1]!, at: T0 + 1, topic: 'activation', type: 'activation.changed', accountId: b, data: { n: 1, text: 'Код: 12345' } });
+    t.deepEqual((await store.eventsSince({ after: ids[1]!, limit: 2 })).map((e) => e.id), [ids[2], ids[3]]);
+    t.deepEqual((await store.eventsSince({ after: 0, limit: 100, accountId: a })).map((e) => e.data.n), [0, 4]);
+    t.deepEqual((await store.eventsSince({ after: ids[0]!, limit: 100, accountId: a })).map((e) => e.data.n), [4]);
+    t.deepEqual(await store.eventsSince({ after: ids[5]!, limit: 100 }), []);
+  });
+
+  it('a batch of events is appended with ids in its order, after the events before it', async (t, store) => {
+    const first = await store.appendEvent({ at: T0, topic: 'activation', type: 'activation.opened', accountId: null, data: { n: 0 } });
+    const batch = await store.appendEvents([1, 2, 3].map((n) => ({ at: T0 + n, topic: 'activation' as const, type: 'activation.changed', accountId: null, data: { n } })));
+    t.deepEqual(batch.map((e) => e.data.n), [1, 2, 3]);
+    t.true(batch[0]!.id > first.id && batch[1]!.id > batch[0]!.id && batch[2]!.id > batch[1]!.id);
+    t.deepEqual((await store.eventsSince({ after: first.id, limit: 10 })).map((e) => e.data.n), [1, 2, 3]);
+    t.deepEqual(await store.appendEvents([]), []);
+  });
+
+  it('pruning drops events older than a time and beyond a count, and a pruned id is never handed out again', async (t, store) => {
+    const ids: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      ids.push((await store.appendEvent({ at: T0 + i * 1000, topic: 'activation', type: 'activation.opened', accountId: null, data: {} })).id);
+    }
+    t.is(await store.pruneEvents({ before: T0 + 3000, keep: 1_000 }), 3, 'the three older than the cut');
+    t.deepEqual(await store.eventBounds(), { oldest: ids[3]!, newest: ids[9]! });
+    t.is(await store.pruneEvents({ before: 0, keep: 4 }), 3, 'all but the newest four');
+    t.deepEqual((await store.eventsSince({ after: 0, limit: 100 })).map((e) => e.id), ids.slice(6));
+    t.is(await store.pruneEvents({ before: T0 + 60_000, keep: 1_000 }), 4);
+    t.deepEqual(await store.eventBounds(), { oldest: 0, newest: 0 });
+    const next = await store.appendEvent({ at: T0, topic: 'activation', type: 'activation.opened', accountId: null, data: {} });
+    t.true(next.id > ids[9]!, 'ids go on after the newest ever given');
+  });
+
+  it('a webhook is set, replaced and removed per account', async (t, store) => {
+    const a = await account(store, 0);
+    t.is(await store.webhook(a), undefined);
+    await store.setWebhook(a, { url: 'https://hooks.example/one', secret: 's1' }, T0);
+    t.deepEqual(await store.webhook(a), { accountId: a, url: 'https://hooks.example/one', secret: 's1', updatedAt: T0 });
+    await store.setWebhook(a, { url: 'http://hooks.example/two', secret: 's1' }, T0 + 1);
+    t.like(await store.webhook(a), { url: 'http://hooks.example/two', updatedAt: T0 + 1 });
+    await store.setWebhook(a, null, T0 + 2);
+    t.is(await store.webhook(a), undefined);
+  });
+
+  it('a webhook delivery is queued once per key, leased when claimed, retried when due, and finished once', async (t, store) => {
+    const a = await account(store, 0);
+    const d = { key: 'sms:1:1', accountId: a, url: 'https://hooks.example/x', body: '{"activationId":1}', createdAt: T0, dueAt: T0 };
+    t.true(await store.enqueueWebhook(d));
+    t.false(await store.enqueueWebhook({ ...d, body: 'other' }), 'the same key twice is one delivery');
+    t.deepEqual(await store.claimWebhooks({ now: T0 - 1, leaseUntil: T0 + 10_000, limit: 10 }), [], 'not due yet');
+    const [first, ...none] = await store.claimWebhooks({ now: T0, leaseUntil: T0 + 10_000, limit: 10 });
+    t.deepEqual(none, []);
+    t.like(first, { key: 'sms:1:1', body: '{"activationId":1}', attempts: 1, state: 'pending', dueAt: T0 + 10_000 });
+    t.deepEqual(await store.claimWebhooks({ now: T0 + 5_000, leaseUntil: T0 + 20_000, limit: 10 }), [], 'leased: nobody else takes it');
+    await store.finishWebhook(first!.id, { delivered: false, error: 'HTTP 500', retryAt: T0 + 30_000, at: T0 + 1 });
+    t.deepEqual(await store.claimWebhooks({ now: T0 + 29_999, leaseUntil: T0 + 40_000, limit: 10 }), []);
+    const [second] = await store.claimWebhooks({ now: T0 + 30_000, leaseUntil: T0 + 40_000, limit: 10 });
+    t.like(second, { id: first!.id, attempts: 2, lastError: 'HTTP 500' });
+    await store.finishWebhook(second!.id, { delivered: true, at: T0 + 30_001 });
+    await store.finishWebhook(second!.id, { delivered: false, error: 'late', retryAt: T0 + 50_000, at: T0 + 30_002 });
+    t.deepEqual(await store.claimWebhooks({ now: T0 + 99_000, leaseUntil: T0 + 100_000, limit: 10 }), [], 'delivered is final');
+    t.like((await store.webhookDeliveries(a, 10))[0], { state: 'delivered', attempts: 2, doneAt: T0 + 30_001, lastError: null });
+
+    t.true(await store.enqueueWebhook({ ...d, key: 'sms:1:2' }));
+    const [third] = await store.claimWebhooks({ now: T0, leaseUntil: T0 + 1, limit: 10 });
+    await store.finishWebhook(third!.id, { delivered: false, error: 'connection refused', retryAt: null, at: T0 + 2 });
+    t.like((await store.webhookDeliveries(a, 10))[0], { key: 'sms:1:2', state: 'failed', lastError: 'connection refused', doneAt: T0 + 2 });
+    t.deepEqual(await store.claimWebhooks({ now: T0 + 99_000, leaseUntil: T0 + 100_000, limit: 10 }), [], 'given up is final');
+    t.true(await store.enqueueWebhook({ ...d, key: 'sms:1:3' }));
+    t.is(await store.pruneWebhooks(T0 + 30_001), 1, 'only the finished one before the cut');
+    t.deepEqual((await store.webhookDeliveries(a, 10)).map((x) => x.key), ['sms:1:3', 'sms:1:1']);
+  });
+
   // ── concurrency ─────────────────────────────────────────────────────────
+
+  // ── rent ────────────────────────────────────────────────────────────────
+
+  it('a rent takes a SIM on sale, charges the day price pro rata, and keeps the SIM from everyone else until it ends', async (t, store) => {
+    const a = await account(store, 100_000);
+    await store.setPrice('telegram', 'ru', TG);
+    await store.setRentPrice('ru', 15_000);
+    await store.setRentPrice('ru', DAY);
+    t.deepEqual(await store.rentPrices(), [{ country: 'ru', price: DAY }]);
+    const s = sim();
+    await store.upsertSim(s);
+    t.is(await store.rentable({}), 1);
+    const r = await rented(store, rentOrder(a, { hours: 5 }));
+    t.like(r, {
+      accountId: a, iccid: s.iccid, phone: s.phone, country: 'ru', operator: 'mts', service: 'full', hours: 5, extensions: 0,
+      price: Math.ceil((DAY * 5) / 24), createdAt: T0, endsAt: T0 + 5 * HOUR, state: 'renting', live: true, messages: [], version: 0,
+    });
+    t.like((await store.ledger(a)).at(-1), { amount: -Math.ceil((DAY * 5) / 24), reason: 'charge', ref: `rent:${r.id}`, key: `rent:${r.id}` });
+    t.is(await store.rentable({}), 0);
+    t.deepEqual(await store.openRent(rentOrder(a)), { ok: false, code: 'noNumbers' }, 'one live rent per SIM');
+    t.deepEqual(await store.openActivation(order(a, 'telegram')), { ok: false, code: 'noNumbers' }, 'a rented SIM is not sold');
+    t.deepEqual(counts(await store.availability({ accountId: a, filter: {} }), ['telegram']), { telegram: { any: 0, forwarding: 0 } });
+    t.deepEqual((await store.liveRents()).map((x) => x.id), [r.id]);
+
+    // Its end is stored with its snapshot: the SIM is on sale again, and no money comes back.
+    const ended = { state: 'expired' as const, live: false, messages: [{ smsId: 7, from: 'Bank', text: 'hi', at: T0 + 1 }], snapshot: { ok: 1 }, at: T0 + 5 * HOUR };
+    t.is(await store.saveRent(r.id, ended, 0), 1);
+    await t.throwsAsync(store.saveRent(r.id, ended, 0), { instanceOf: StoreError, message: /version 0/ }, 'compare-and-set on the version');
+    t.like(await store.rent(r.id), { state: 'expired', live: false, messages: ended.messages, snapshot: { ok: 1 }, version: 1 });
+    t.deepEqual(await store.liveRents(), []);
+    t.like(await opened(store, order(a, 'telegram')), { iccid: s.iccid });
+    t.is((await store.ledger(a)).filter((e) => e.ref === `rent:${r.id}`).length, 1);
+    await books(t, store, a);
+  });
+
+  it('a SIM a live activation holds is not rented; no rent price or not enough money rents nothing and charges nothing', async (t, store) => {
+    const rich = await account(store, 100_000);
+    const poor = await account(store, DAY - 1);
+    await store.setPrice('telegram', 'ru', TG);
+    const busy = sim();
+    await store.upsertSim(busy);
+    t.deepEqual(await store.openRent(rentOrder(rich)), { ok: false, code: 'noNumbers' }, 'no rent price in Russia');
+    await store.setRentPrice('ru', DAY);
+    const held = await opened(store, order(rich, 'telegram'));
+    t.deepEqual(await store.openRent(rentOrder(rich)), { ok: false, code: 'noNumbers' }, 'held by an activation');
+    await store.settleActivation(settle(held, { claim: 'used' }));
+    t.deepEqual(await store.openRent(rentOrder(poor)), { ok: false, code: 'noBalance' });
+    t.deepEqual(await store.openRent(rentOrder(rich, { filter: { country: 'kz' } })), { ok: false, code: 'noNumbers' });
+    t.deepEqual(await store.openRent(rentOrder(rich, { filter: { operators: ['beeline'] } })), { ok: false, code: 'noNumbers' });
+    t.deepEqual(await store.rents({ limit: 10 }), []);
+    t.is((await store.accountById(poor))!.balance, DAY - 1);
+    t.like(await rented(store, rentOrder(rich, { filter: { country: 'ru', operators: ['mts'] } })), { iccid: busy.iccid });
+    await books(t, store, rich);
+    await books(t, store, poor);
+  });
+
+  it('an extension is charged once each, under its own key, and refused once the rent ended or its time is up', async (t, store) => {
+    const a = await account(store, DAY * 2);
+    await store.setRentPrice('ru', DAY);
+    await store.upsertSim(sim());
+    const r = await rented(store, rentOrder(a, { hours: 24 }));
+    const once = await store.extendRent({ rentId: r.id, accountId: a, hours: 12, addMs: 12 * HOUR, at: T0 + 1 });
+    t.like(once, { ok: true, charged: DAY / 2, rent: { endsAt: T0 + 36 * HOUR, hours: 36, extensions: 1, price: DAY * 1.5 } });
+    const twice = await store.extendRent({ rentId: r.id, accountId: a, hours: 12, addMs: 12 * HOUR, at: T0 + 2 });
+    t.like(twice, { ok: true, rent: { endsAt: T0 + 48 * HOUR, extensions: 2, price: DAY * 2 } });
+    t.deepEqual((await store.ledger(a)).filter((e) => e.ref === `rent:${r.id}`).map((e) => e.key), [`rent:${r.id}`, `rent-extend:${r.id}:1`, `rent-extend:${r.id}:2`]);
+    t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 24, addMs: 24 * HOUR, at: T0 + 3 }), { ok: false, code: 'noBalance' });
+    const other = await account(store, DAY);
+    t.deepEqual(await store.extendRent({ rentId: r.id, accountId: other, hours: 2, addMs: 2 * HOUR, at: T0 + 3 }), { ok: false, code: 'noRent' }, 'someone else\'s rent');
+    t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 2, addMs: 2 * HOUR, at: T0 + 48 * HOUR }), { ok: false, code: 'ended' }, 'its time is up');
+    await store.saveRent(r.id, { state: 'finished', live: false, messages: [], snapshot: null, at: T0 + 4 }, 0);
+    t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 2, addMs: 2 * HOUR, at: T0 + 5 }), { ok: false, code: 'ended' });
+    t.like(await store.rent(r.id), { endsAt: T0 + 48 * HOUR, extensions: 2 });
+    await books(t, store, a);
+  });
+
+  it('a rent refund is made once, even when it runs twice', async (t, store) => {
+    const a = await account(store, DAY);
+    await store.setRentPrice('ru', DAY);
+    await store.upsertSim(sim());
+    const r = await rented(store, rentOrder(a));
+    t.is((await store.accountById(a))!.balance, 0);
+    await store.refundRent({ rentId: r.id, accountId: a, amount: DAY, at: T0 + 60_000 });
+    await store.refundRent({ rentId: r.id, accountId: a, amount: DAY, at: T0 + 61_000 });
+    t.is((await store.accountById(a))!.balance, DAY);
+    t.like((await store.ledger(a)).at(-1), { amount: DAY, reason: 'refund', ref: `rent:${r.id}`, key: `rent-refund:${r.id}` });
+    await books(t, store, a);
+  });
+
+  it('a live rent holds its SIM\'s channel as a live activation does: one slot at a time', async (t, store) => {
+    const a = await account(store, 100_000);
+    await store.setPrice('telegram', 'ru', TG);
+    await store.setRentPrice('ru', DAY);
+    await store.saveChannel({ id: 'bank-2', state: 'ready', slot: 1, iccid: null, phone: null, operator: null, registered: true, signalDbm: -70, lastError: null, updatedAt: T0 });
+    const active = sim({ channel: 'bank-2', slot: 1 });
+    const waiting = sim({ channel: 'bank-2', slot: 2, online: false, standby: true, operator: 'beeline' });
+    await store.upsertSim(active);
+    await store.upsertSim(waiting);
+    t.is(await store.rentable({}), 2);
+
+    // A rent on the active SIM keeps the standby SIM off sale (the channel cannot leave the renter's slot).
+    const onActive = await rented(store, rentOrder(a));
+    t.is(onActive.iccid, active.iccid, 'SIMs in active slots are rented first');
+    t.deepEqual(await store.openActivation(order(a, 'telegram')), { ok: false, code: 'noNumbers' });
+    t.deepEqual(await store.openRent(rentOrder(a)), { ok: false, code: 'noNumbers' });
+    await store.saveRent(onActive.id, { state: 'finished', live: false, messages: [], snapshot: null, at: T0 + 1 }, 0);
+
+    // While the active SIM holds an activation, the channel cannot leave its slot: the standby SIM is not rented.
+    const beeline = { filter: { operators: ['beeline'] } };
+    const held = await opened(store, order(a, 'telegram'));
+    t.deepEqual(await store.openRent(rentOrder(a, beeline)), { ok: false, code: 'noNumbers' });
+    await store.settleActivation(settle(held, { claim: 'used' }));
+    // A rent on the standby SIM: the channel is promised to it, so its active SIM is sold to nobody.
+    const onStandby = await rented(store, rentOrder(a, beeline));
+    t.is(onStandby.iccid, waiting.iccid);
+    t.deepEqual(await store.openRent(rentOrder(a)), { ok: false, code: 'noNumbers' });
+    await store.setPrice('whatsapp', 'ru', WA);
+    t.deepEqual(await store.openActivation(order(a, 'whatsapp')), { ok: false, code: 'noNumbers' });
+    t.deepEqual(counts(await store.availability({ accountId: a, filter: {} }), ['whatsapp']), { whatsapp: { any: 0, forwarding: 0 } });
+    await books(t, store, a);
+  });
+
+  it('rents are listed newest first, per account and live or not', async (t, store) => {
+    const a = await account(store, 100_000);
+    const b = await account(store, 100_000);
+    await store.setRentPrice('ru', DAY);
+    for (let i = 0; i < 3; i++) await store.upsertSim(sim());
+    const r1 = await rented(store, rentOrder(a));
+    const r2 = await rented(store, rentOrder(b));
+    const r3 = await rented(store, rentOrder(a));
+    await store.saveRent(r1.id, { state: 'cancelled', live: false, messages: [], snapshot: null, at: T0 + 1 }, 0);
+    t.deepEqual((await store.rents({ accountId: a, limit: 10 })).map((r) => r.id), [r3.id, r1.id]);
+    t.deepEqual((await store.rents({ accountId: a, live: true, limit: 10 })).map((r) => r.id), [r3.id]);
+    t.deepEqual((await store.rents({ limit: 2 })).map((r) => r.id), [r3.id, r2.id]);
+    t.is(await store.rent(r3.id + 100), undefined);
+  });
 
   it('200 concurrent orders on a farm of 50 SIMs: exactly 50 succeed, no SIM twice, the ledger adds up', async (t, store) => {
     await store.setPrice('telegram', 'ru', TG);
@@ -638,6 +927,84 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual(counts(await store.availability({ accountId: accounts[0]!, filter: {} }), ['telegram']), {
       telegram: { any: 0, forwarding: 0 },
     });
+  });
+
+  // ── call forwarding and partners ────────────────────────────────────────
+
+  it('a forwarding record is kept per activation, its outcome updated in place, found by account, number and state', async (t, store) => {
+    const a = await account(store, 10_000);
+    await store.setPrice('avito', 'ru', TG);
+    const s = sim({ canForward: true });
+    await store.upsertSim(s);
+    const act = await opened(store, order(a, 'avito', { forwarding: true }));
+    const pending = {
+      activationId: act.id, accountId: a, iccid: s.iccid, phone: s.phone, to: '79261234567', state: 'pending' as const,
+      error: null, attempts: 0, requestedAt: T0 + 1, doneAt: null,
+    };
+    await store.saveForwarding(pending);
+    t.deepEqual(await store.forwarding(act.id), pending);
+    t.deepEqual((await store.forwardings({ state: 'pending', limit: 10 })).map((f) => f.activationId), [act.id]);
+    await store.saveForwarding({ ...pending, state: 'set', attempts: 1, doneAt: T0 + 2 });
+    t.like(await store.forwarding(act.id), { state: 'set', attempts: 1, doneAt: T0 + 2, to: '79261234567' });
+    t.deepEqual(await store.forwardings({ state: 'pending', limit: 10 }), []);
+    t.deepEqual((await store.forwardings({ accountId: a, phone: s.phone, state: 'set', limit: 10 })).map((f) => f.activationId), [act.id]);
+    t.deepEqual(await store.forwardings({ accountId: a + 1000, limit: 10 }), []);
+    t.deepEqual(await store.forwardings({ accountId: a, phone: '79999999999', limit: 10 }), []);
+    t.is(await store.forwarding(act.id + 1000), undefined);
+  });
+
+  it('a partner is found by its code in any case; a code belongs to one partner only', async (t, store) => {
+    const p1 = await account(store, 0);
+    const p2 = await account(store, 0);
+    const made = await store.setPartner({ accountId: p1, code: 'BAS-Soft', shareBp: 1000, at: T0 });
+    t.like(made, { accountId: p1, code: 'bas-soft', shareBp: 1000, createdAt: T0 });
+    t.like(await store.partnerByCode('bas-SOFT'), { accountId: p1 });
+    t.is(await store.partnerByCode('nobody'), undefined);
+    await t.throwsAsync(store.setPartner({ accountId: p2, code: 'bas-soft', shareBp: 500, at: T0 }), { instanceOf: StoreError });
+    await store.setPartner({ accountId: p1, code: 'bas2', shareBp: 1500, at: T0 + 5 });
+    t.like(await store.partner(p1), { code: 'bas2', shareBp: 1500, createdAt: T0, at: T0 + 5 });
+    t.is(await store.partnerByCode('bas-soft'), undefined, 'the old code is free again');
+    t.deepEqual((await store.partners()).map((p) => p.accountId), [p1]);
+  });
+
+  it('a referred activation pays its partner the share of its price once its charge stands, once; never when refunded', async (t, store) => {
+    const partnerId = await account(store, 0);
+    await store.setPartner({ accountId: partnerId, code: '20111', shareBp: 1250, at: T0 });
+    const buyer = await account(store, 10_000);
+    await store.setPrice('telegram', 'ru', TG);
+    for (let i = 0; i < 3; i++) await store.upsertSim(sim());
+    const referral = { partnerId, shareBp: 1250 };
+    const paid = await opened(store, order(buyer, 'telegram', { referral }));
+    const refunded = await opened(store, order(buyer, 'telegram', { referral }));
+    const plain = await opened(store, order(buyer, 'telegram'));
+    await store.settleActivation(settle(paid, { refund: 0, claim: 'used' }));
+    await store.settleActivation(settle(paid, { refund: 0, claim: 'used' }));
+    await store.settleActivation(settle(refunded, { refund: TG, claim: 'release' }));
+    await store.settleActivation(settle(plain, { refund: 0, claim: 'used' }));
+    const commission = Math.floor((TG * 1250) / 10_000);
+    const ledger = await store.ledger(partnerId);
+    t.deepEqual(ledger.map((e) => [e.reason, e.amount, e.ref]), [['commission', commission, `activation:${paid.id}`]]);
+    t.is((await store.accountById(partnerId))!.balance, commission);
+    t.is((await store.accountById(buyer))!.balance, 10_000 - 2 * TG, 'the customer pays the price, never the commission');
+    await books(t, store, partnerId);
+    await books(t, store, buyer);
+    const referrals = await store.referrals(partnerId, 10);
+    t.deepEqual(referrals.map((r) => [r.activationId, r.commission, r.paidAt]), [
+      [refunded.id, commission, null], [paid.id, commission, T0 + 60_000],
+    ]);
+    t.like(referrals[1], { service: 'telegram', country: 'ru', price: TG, orderedAt: T0 });
+  });
+
+  it('a free order (a repeat) and a share that rounds to nothing refer nothing', async (t, store) => {
+    const partnerId = await account(store, 0);
+    await store.setPartner({ accountId: partnerId, code: 'tiny', shareBp: 1, at: T0 });
+    const buyer = await account(store, 10_000);
+    await store.setPrice('telegram', 'ru', 50);
+    await store.upsertSim(sim());
+    const a = await opened(store, order(buyer, 'telegram', { referral: { partnerId, shareBp: 1 } }));
+    await store.settleActivation(settle(a, { refund: 0, claim: 'used' }));
+    t.deepEqual(await store.referrals(partnerId, 10), []);
+    t.deepEqual(await store.ledger(partnerId), []);
   });
 }
 
@@ -670,6 +1037,19 @@ async function account(store: Store, kopecks: number): Promise<number> {
 
 function move(accountId: number, amount: number, key: string, reason: 'topup' | 'debit') {
   return { accountId, amount, reason, ref: 'admin:test', key, note: 'why', at: T0 };
+}
+
+const HOUR = 3_600_000;
+const DAY = 14_400; // a day's rent in kopecks: 600 an hour
+
+function rentOrder(accountId: number, over: Partial<RentOrder> = {}): RentOrder {
+  return { accountId, filter: {}, service: 'full', dialect: 'getsms', hours: 24, createdAt: T0, endsAt: T0 + (over.hours ?? 24) * HOUR, ...over };
+}
+
+async function rented(store: Store, o: RentOrder): Promise<RentRecord> {
+  const r = await store.openRent(o);
+  if (!r.ok) throw new Error(`rent refused: ${r.code}`);
+  return r.rent;
 }
 
 function order(accountId: number, service: string, over: Partial<ActivationOrder> = {}): ActivationOrder {

@@ -3,7 +3,11 @@ import type { Action } from '../call.ts';
 import { cleanblacklist, getActiveActivations, getBalance } from './account.ts';
 import { getCountries, getNumbersStatus, getOperators, getPrices } from './catalogue.ts';
 import { getNumber, getNumberV2, getRepeat } from './numbers.ts';
-import { getNumberBalance, getRentList, getRentNumberSMS, getRentOneDay } from './pending.ts';
+import { getNumberBalance } from './lines.ts';
+import { getRentList, getRentNumberSMS, getRentOneDay } from './rent.ts';
+import {
+  continueRentNumber, getContinueRentPriceNumber, getRentNumber, getRentServicesAndCountries, getRentStatus, setRentStatus,
+} from './rent-sms-activate.ts';
 import { getFullSms, getStatus, getStatusV2, setStatus } from './status.ts';
 
 /** The spec's actions, answered in both dialects. */
@@ -16,6 +20,7 @@ const spec: Record<string, Action> = {
 const smsActivateOnly: Record<string, Action> = {
   getNumberV2, getActiveActivations, getStatusV2, getCountries, getOperators, getFullSms,
   getBalanceAndCashBack: getBalance,
+  getRentServicesAndCountries, getRentNumber, getRentStatus, setRentStatus, continueRentNumber, getContinueRentPriceNumber,
 };
 
 /** The action a dialect answers under this name, if any. */

@@ -1,4 +1,4 @@
-import { country, rublesNumber, type ActivationView } from '../../../../actors/index.ts';
+import { country, referralFor, rublesNumber, type ActivationView } from '../../../../actors/index.ts';
 import { json, word, type Answer } from '../../answer.ts';
 import { fail, filterOf, moscowTime, serviceOf, type Action, type Call } from '../call.ts';
 
@@ -20,8 +20,10 @@ async function order(call: Call): Promise<Ordered> {
   const cacheKey = `${service.id}|${filter.country ?? ''}|${filter.operators?.join(',') ?? ''}|${forwarding}`;
   const { registry, noNumbers } = call.gw;
   if (noNumbers.has(call.account.id, cacheKey)) return { ok: false, answer: fail(call, 'noNumbers') };
+  // A partner's software says whose it is (`ref=`); an unknown ref is ignored.
+  const referral = await referralFor(call.gw.store, call.params.get('ref'), call.account.id);
   const outcome = await registry.order({
-    accountId: call.account.id, service: service.id, filter, forwarding, dialect: call.dialect, count,
+    accountId: call.account.id, service: service.id, filter, forwarding, dialect: call.dialect, count, referral,
   });
   if (outcome.ok) return outcome;
   if (outcome.code === 'noNumbers') noNumbers.remember(call.account.id, cacheKey);

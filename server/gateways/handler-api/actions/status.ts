@@ -2,6 +2,7 @@ import type { ActivationView } from '../../../../actors/index.ts';
 import { json, word, type Answer } from '../../answer.ts';
 import { fail, moscowTime, type Action, type Call } from '../call.ts';
 import { commandAnswer, setStatusCommand, statusAnswer } from '../words.ts';
+import { forwardAfter, forwardRefusal } from './lines.ts';
 
 /** The caller's activation named by `id`, or the answer that says why there is none. */
 function activationOf(call: Call): ActivationView | Answer | Promise<ActivationView | Answer> {
@@ -31,11 +32,14 @@ export const setStatus: Action = async (call) => {
     // An unknown status for someone else's id must not reveal that the id exists.
     return (await call.gw.registry.view(call.account.id, id)) ? fail(call, 'badStatus') : fail(call, 'noActivation');
   }
+  const refused = await forwardRefusal(call, id, command);
+  if (refused) return refused;
   const earlyCancelRule = call.dialect === 'smsActivate' && (await call.gw.store.setting('earlyCancelDenied')) === 'on';
   const r = await call.gw.registry.command(call.account.id, id, command, earlyCancelRule);
   if (!r.ok) {
     return fail(call, r.code === 'noActivation' ? 'noActivation' : r.code === 'earlyCancel' ? 'earlyCancel' : 'badStatus');
   }
+  await forwardAfter(call, r.activation, command);
   return word(commandAnswer[command][call.dialect](r.activation));
 };
 
