@@ -30,12 +30,21 @@ export class EventLog {
     });
   }
 
-  append(e: NewLiveEvent): Promise<LiveEvent> {
+  async append(e: NewLiveEvent): Promise<LiveEvent> {
+    return (await this.appendMany([e]))[0]!;
+  }
+
+  /** A batch, in its order, with no other append of this process between its events. */
+  appendMany(events: readonly NewLiveEvent[]): Promise<LiveEvent[]> {
     const run = this.#tail.then(async () => {
-      const id = await this.#ids.insert((id) => ({
-        _id: id, at: e.at, topic: e.topic, type: e.type, accountId: e.accountId, data: JSON.stringify(e.data),
-      }));
-      return { id, ...e };
+      const stored: LiveEvent[] = [];
+      for (const e of events) {
+        const id = await this.#ids.insert((id) => ({
+          _id: id, at: e.at, topic: e.topic, type: e.type, accountId: e.accountId, data: JSON.stringify(e.data),
+        }));
+        stored.push({ id, ...e });
+      }
+      return stored;
     });
     this.#tail = run.catch(() => undefined);
     return run;

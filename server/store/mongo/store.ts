@@ -259,12 +259,8 @@ export class MongoStore implements Store {
     return guarded(() => this.#events.append(event));
   }
   appendEvents(events: readonly NewLiveEvent[]) {
-    // No multi-document transaction: one after another, so ids still follow the given order.
-    return guarded(async () => {
-      const stored = [];
-      for (const e of events) stored.push(await this.#events.append(e));
-      return stored;
-    });
+    // No multi-document transaction: one insert after another, so ids follow the given order.
+    return guarded(() => this.#events.appendMany(events));
   }
   eventsSince(query: EventQuery) {
     return guarded(() => this.#events.since(query));
