@@ -1,8 +1,9 @@
 import { STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ActivationRegistry, Clock, Log, Store } from '../../actors/index.ts';
+import type { ActivationRegistry, Clock, Log, RentRegistry, Store } from '../../actors/index.ts';
 import { apiKeyAuthenticator, type Authenticator, type Session } from './auth.ts';
+import { FarmJournal } from './farm.ts';
 import { Hub } from './hub.ts';
 import { Journal } from './journal.ts';
 import { Subscriber } from './subscriber.ts';
@@ -11,6 +12,8 @@ import { chooseTopics, type Topic } from './topics.ts';
 export interface LiveOptions {
   store: Store;
   registry: ActivationRegistry;
+  /** Rented numbers: their news goes to each renter's own stream. */
+  rents?: RentRegistry;
   clock: Clock;
   log: Log;
   heartbeatMs: number;
@@ -36,6 +39,8 @@ const maxPending = 10_000;
  */
 export class LiveChannel {
   readonly journal: Journal;
+  /** The farm's news (channels, SIMs, raw SMS) into the log: hand `farm.tell` to whatever announces it. */
+  readonly farm: FarmJournal;
   readonly hub: Hub;
   readonly #o: LiveOptions;
   readonly #wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
@@ -46,6 +51,7 @@ export class LiveChannel {
     this.#o = options;
     this.#authenticators = options.authenticators ?? [apiKeyAuthenticator(options.store)];
     this.journal = new Journal(options);
+    this.farm = new FarmJournal({ ...options, journal: this.journal });
     this.hub = new Hub(options);
   }
 
@@ -53,9 +59,12 @@ export class LiveChannel {
     await this.hub.start();
     this.journal.onRecorded((e) => this.hub.recorded(e));
     this.journal.follow(this.#o.registry);
+    if (this.#o.rents) this.journal.followRents(this.#o.rents);
   }
 
   /** Answers WebSocket upgrades on `server` (an http or https server). */
+  readonly #elsewhere: string[] = [];
+
   attach(server: Server) {
     const listener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.#upgrade(req, socket, head);
     server.on('upgrade', listener);
@@ -64,14 +73,21 @@ export class LiveChannel {
 
   async stop() {
     for (const { server, listener } of this.#servers) server.off('upgrade', listener);
+    await this.farm.settled();
     await this.journal.stop();
     await this.hub.stop();
+  }
+
+  /** Upgrades under `prefix` belong to another endpoint on the same servers (the agents' socket.io at /agents/): left to it. */
+  leave(prefix: string) {
+    this.#elsewhere.push(prefix);
   }
 
   async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     socket.on('error', () => {}); // a peer that resets mid-handshake is no server error
     try {
       const url = new URL(req.url ?? '/', 'http://live.invalid');
+      if (this.#elsewhere.some((prefix) => url.pathname.startsWith(prefix))) return;
       if (url.pathname !== livePath) return refuse(socket, 404, `the live channel is at ${livePath}`);
       const session = await this.#authenticate(req, url);
       if (!session) return refuse(socket, 401, 'a valid API key is needed: ?api_key=<key> or "Authorization: Bearer <key>"');

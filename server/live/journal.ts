@@ -1,4 +1,6 @@
-import type { ActivationNews, ActivationRegistry, ActivationView, Clock, LiveEvent, Log, NewLiveEvent, Store } from '../../actors/index.ts';
+import type {
+  ActivationNews, ActivationRegistry, ActivationView, Clock, LiveEvent, Log, NewLiveEvent, RentNews, RentRegistry, RentView, Store,
+} from '../../actors/index.ts';
 
 type Listener = (event: LiveEvent) => void;
 
@@ -20,6 +22,9 @@ export class Journal {
   /** Events waiting for the write in progress to finish: they go together in the next one. */
   #queued: NewLiveEvent[] = [];
   #unsubscribe: () => void = () => {};
+  #unsubscribeRents: () => void = () => {};
+  /** Live rent id → its state and end time last written, so only a real change (an extension, a cancel) is news. */
+  readonly #rents = new Map<number, string>();
 
   constructor(deps: { store: Store; clock: Clock; log: Log }) {
     this.#store = deps.store;
@@ -31,6 +36,13 @@ export class Journal {
   follow(registry: ActivationRegistry) {
     this.#unsubscribe = registry.subscribe((news) => {
       for (const event of activationEvents(news, this.#clock.now())) this.record(event);
+    });
+  }
+
+  /** Starts recording the rent registry's news, each event on the renter's own stream. */
+  followRents(rents: RentRegistry) {
+    this.#unsubscribeRents = rents.subscribe((news) => {
+      for (const event of rentEvents(news, this.#clock.now(), this.#rents)) this.record(event);
     });
   }
 
@@ -63,6 +75,7 @@ export class Journal {
   /** Stops following and waits for the events already queued. */
   async stop() {
     this.#unsubscribe();
+    this.#unsubscribeRents();
     await this.#chain;
   }
 }
@@ -90,5 +103,37 @@ function fields(a: ActivationView): Record<string, unknown> {
     activationId: a.id, status: a.state, service: a.service, phone: a.phone, country: a.country,
     ...(a.code !== null ? { code: a.code } : {}),
     live: a.live,
+  };
+}
+
+/**
+ * The rent registry's news as the renter's events: `rent.opened`, one
+ * `rent.sms` per SMS the rent took (whoever sent it), `rent.changed` when its
+ * state or end time moved (an extension, a cancel being refunded), and
+ * `rent.ended` once it is over. `known` holds what was last written of each
+ * live rent (a restore re-announces rents without anything new).
+ */
+export function rentEvents(news: RentNews, at: number, known: Map<number, string>): NewLiveEvent[] {
+  const r = news.rent;
+  const base = (type: string, extra: Record<string, unknown> = {}): NewLiveEvent => ({
+    at, topic: 'rent', type, accountId: r.accountId, data: { ...rentFields(r), ...extra },
+  });
+  const mark = `${r.state}@${r.endsAt}`;
+  const before = known.get(r.id);
+  if (r.live) known.set(r.id, mark);
+  else known.delete(r.id);
+  if (news.type === 'rent.opened') return [base('rent.opened')];
+  const events = news.received.map((sms) =>
+    base('rent.sms', { smsId: sms.smsId, from: sms.from, text: sms.text, receivedAt: new Date(sms.at).toISOString() }),
+  );
+  if (!r.live) events.push(base('rent.ended'));
+  else if (before !== undefined && before !== mark) events.push(base('rent.changed'));
+  return events;
+}
+
+function rentFields(r: RentView): Record<string, unknown> {
+  return {
+    rentId: r.id, status: r.state, phone: r.phone, country: r.country, operator: r.operator,
+    createdAt: new Date(r.createdAt).toISOString(), endsAt: new Date(r.endsAt).toISOString(), live: r.live,
   };
 }

@@ -2,7 +2,7 @@ import type { LiveEvent, Role } from '../../actors/index.ts';
 
 /**
  * What a live connection can listen to. `activations` (the default) is the
- * caller's own activations; the rest are the farm as operators see it, and a
+ * caller's own activations and rents; the rest are the farm as operators see it, and a
  * plain user asking for one is refused.
  */
 export const topicNames = ['activations', 'activations.all', 'channels', 'sims', 'sms'] as const;
@@ -43,6 +43,7 @@ export function chooseTopics(words: readonly string[], role: Role): TopicChoice 
 export function wants(topics: ReadonlySet<Topic>, accountId: number, e: LiveEvent): boolean {
   switch (e.topic) {
     case 'activation':
+    case 'rent': // a rent is the renter's own, as an activation is
       return topics.has('activations.all') || (topics.has('activations') && e.accountId === accountId);
     case 'channel':
       return topics.has('channels');

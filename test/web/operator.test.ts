@@ -103,3 +103,23 @@ test.serial('an operator delivers a test SMS in simulation mode, and the buyer\'
   await screenshot(t, page, '14-farm-phone-test-sms');
   t.is(await sys.api({ api_key: buyer.key, action: 'getStatus', id: id! }), 'STATUS_OK:314159');
 });
+
+test.serial('an operator sees each SMS the farm stores appear in the raw feed, newest first, without reload', async (t) => {
+  const op = await accountWithPassword(sys, 'operator');
+  const page = await newPage(browser);
+  await signIn(page, sys.url, op.email, op.password);
+  await page.goto(`${sys.url}/farm`);
+  await page.getByRole('heading', { name: 'Incoming SMS' }).waitFor();
+  await page.locator('.live-state[data-state="live"]').waitFor();
+  await page.evaluate(() => ((window as unknown as { marker: number }).marker = 7));
+  const phone = (await page.locator('section.channel article.sim').first().getAttribute('aria-label'))!.replace('SIM +', '');
+  await sys.sms(phone, 'Bank', 'Balance: 1 234.56 RUB');
+  await sys.sms(phone, 'Delivery', 'Your parcel is waiting');
+  const feed = page.locator('ol.feed li.feed-sms');
+  await feed.filter({ hasText: 'Your parcel is waiting' }).waitFor();
+  await feed.filter({ hasText: 'Balance: 1 234.56 RUB' }).waitFor();
+  t.regex((await feed.first().textContent())!, /Delivery.*Your parcel is waiting/s, 'the newest on top');
+  t.regex((await feed.first().textContent())!, new RegExp(`\\+${phone}`));
+  t.is(await page.evaluate(() => (window as unknown as { marker?: number }).marker), 7, 'no reload');
+  await screenshot(t, page, '18-farm-sms-feed');
+});

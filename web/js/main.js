@@ -9,6 +9,7 @@ import { faqPage } from './pages/faq.js';
 import { historyPage } from './pages/history.js';
 import { operatorPage } from './pages/operator.js';
 import { refillPage } from './pages/refill.js';
+import { rentPage } from './pages/rent.js';
 import { requestsPage } from './pages/requests.js';
 import { settingsPage } from './pages/settings.js';
 
@@ -17,6 +18,7 @@ const rank = { user: 0, operator: 1, admin: 2 };
 /** Pages by path: who may see them and how to draw them. `public` pages need no sign-in. */
 const pages = {
   '/': { nav: 'nav.requests', page: requestsPage },
+  '/rent': { nav: 'nav.rent', page: rentPage },
   '/history': { nav: 'nav.history', page: historyPage },
   '/refill': { nav: 'nav.refill', page: refillPage },
   '/settings': { nav: 'nav.settings', page: settingsPage },

@@ -1,12 +1,17 @@
 // The operator's farm: every channel with its slots and SIMs. A SIM card is dragged to another slot (or moved with
 // its "Move" button and a dialog, from the keyboard); it shows "moving" until the farm sees it in its new slot.
+// The cards follow the live channel's `channel.changed` and `sim.changed` events, and the raw SMS feed its `sms`
+// topic; /api/farm is read on opening, after a reconnect, and now and then as a fallback (busy flags, new channels).
 import { api } from '../api.js';
 import { field, fill, h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, when } from '../i18n.js';
 import { openLive } from '../live.js';
 
-const calmEveryMs = 5_000;
-const movingEveryMs = 1_000;
+/** Fallback reads of /api/farm: events move the cards; these catch what no event says (a SIM turning busy). */
+const calmEveryMs = 30_000;
+const movingEveryMs = 5_000;
+/** The raw feed keeps this many SMS on the page. */
+const feedSize = 100;
 
 export function operatorPage(app) {
   let farm = null;
@@ -34,10 +39,16 @@ export function operatorPage(app) {
     h('button', { type: 'submit', class: 'btn primary' }, t('op.send')));
   const smsCard = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'sms-title' }, h('h2', { id: 'sms-title' }, t('op.testSms')), smsForm);
 
+  const feed = h('ol', { class: 'feed', 'aria-live': 'polite', 'aria-relevant': 'additions' }, h('li', { class: 'empty muted' }, t('op.feedEmpty')));
+  const liveState = h('span', { class: 'live-state', 'data-state': 'connecting' }, t('requests.offline'));
+  const feedCard = h('section', { class: 'card', 'aria-labelledby': 'feed-title' },
+    h('div', { class: 'card-head' }, h('h2', { id: 'feed-title' }, t('op.feed')), liveState),
+    h('p', { class: 'muted' }, t('op.feedAbout')), feed);
+
   const el = h('section', {},
     h('h1', {}, t('op.title')),
     h('p', { class: 'muted' }, t('op.about')),
-    board, smsCard, dialog);
+    board, h('div', { class: 'grid-2' }, feedCard, smsCard), dialog);
 
   async function load() {
     clearTimeout(timer);
@@ -151,11 +162,62 @@ export function operatorPage(app) {
     void load();
   }
 
-  // Farm events only say that something changed: the next read of /api/farm (soon, once per burst) draws it.
-  const stopLive = openLive({ topics: ['channels', 'sims'], onEvent: () => {
+  /** A channel's new picture, drawn at once; a channel the page does not know yet is read from the API. */
+  function channelChanged(e) {
+    const c = farm?.channels.find((x) => x.id === e.channel);
+    if (!c) return soon();
+    Object.assign(c, { state: e.state, activeSlot: e.slot, operator: e.operator, registered: e.registered, signalDbm: e.signalDbm, lastError: e.lastError });
+    for (const s of c.slots) s.active = s.slot === e.slot;
+    draw();
+  }
+
+  /** A SIM's new place and state: it leaves the slot it was drawn in and shows in the one the event names. */
+  function simChanged(e) {
+    if (!farm) return;
+    const there = farm.channels.find((x) => x.id === e.channel)?.slots.find((s) => s.slot === e.slot);
+    if (!there) return soon();
+    let old = null;
+    for (const c of farm.channels) for (const s of c.slots) if (s.sim?.iccid === e.iccid) { old = s.sim; if (s !== there) s.sim = null; }
+    const moving = e.change === 'moveRequested' ? e.move.to : e.change === 'moved' ? null : old?.moving ?? null;
+    if (e.change === 'moved') asked.delete(e.iccid);
+    there.sim = {
+      iccid: e.iccid, phone: e.phone, operator: e.operator, country: e.country, online: e.online, standby: e.standby,
+      busy: old?.busy ?? false, moving,
+    };
+    draw();
+  }
+
+  function smsArrived(e) {
+    feed.querySelector('.empty')?.remove();
+    const takers = [...e.activationIds.map((id) => t('op.feedActivation', { id })), ...e.rentIds.map((id) => t('op.feedRent', { id }))];
+    feed.prepend(h('li', { class: 'feed-sms', 'data-sms': e.smsId },
+      h('div', { class: 'feed-head' }, h('time', { datetime: e.receivedAt, class: 'muted' }, when(e.receivedAt)), ' ',
+        h('strong', {}, e.from), h('span', { class: 'muted' }, ` → +${e.phone}`)),
+      h('div', { class: 'text' }, e.text),
+      h('div', { class: 'muted small' }, takers.length ? t('op.feedTaken', { who: takers.join(', ') }) : t('op.feedNobody'))));
+    while (feed.children.length > feedSize) feed.lastElementChild.remove();
+  }
+
+  /** A read of /api/farm soon, once per burst. */
+  function soon() {
     clearTimeout(timer);
     timer = setTimeout(() => void load(), 300);
-  } });
+  }
+
+  const stopLive = openLive({
+    topics: ['channels', 'sims', 'sms'],
+    onState: (s) => {
+      liveState.dataset.state = s;
+      liveState.textContent = s === 'live' ? t('requests.live') : t('requests.offline');
+      if (s === 'live' && farm) soon(); // back after a drop: the API has the truth, events since then follow
+    },
+    onEvent: (e) => {
+      if (e.type === 'channel.changed') channelChanged(e);
+      else if (e.type === 'sim.changed') simChanged(e);
+      else if (e.type === 'sms.received') smsArrived(e);
+      else if (e.type === 'live.gap') soon();
+    },
+  });
   void load();
   return {
     el, title: t('op.title'),
