@@ -115,6 +115,10 @@ export const urcTable: readonly UrcRow[] = [
   {
     prefix: '+CUSD:',
     open: (lines) => openQuote(lines.join('\n')) && lines.length < maxUssdLines,
+    // A USSD text may span lines, but one whose quote never closes (line noise, a cut-off reply) must not
+    // swallow what follows: a final result code, a URC (+CMTI: an SMS notice) or an answer line
+    // (`+CSQ: 21,99`, `^SYSINFO:`) ends it. Operators' texts do not start with `+WORD:` or `^WORD:`.
+    takes: (line) => finalResult(line) === undefined && !/^[+^][A-Z][A-Z0-9]*:/.test(line.trim()),
     parse: (lines) => {
       const [m, text, dcs] = fields(argsOf(lines.join('\n'), '+CUSD:') ?? '');
       const mode = int(m);

@@ -6,3 +6,5 @@ export { newWebhookSecret, signature, signatureHeader, verifySignature } from '.
 export { smsPayload, type SmsActivatePayload } from './payload.ts';
 /** Which URLs an account may set. */
 export { webhookUrl, type UrlCheck } from './url.ts';
+/** SSRF guards: private addresses, a URL's literal host, a lookup that refuses private answers. */
+export { guardedLookup, isPrivateAddress, privateHost, privateTargetCode } from './url.ts';

@@ -1,6 +1,7 @@
 import type { Clock, LiveEvent, Log, RentNews, Store, WebhookDelivery } from '../../actors/index.ts';
 import { smsPayload } from './payload.ts';
 import { rentSmsPayloads } from './rent-payload.ts';
+import { post } from './post.ts';
 import { signature, signatureHeader } from './signature.ts';
 
 export interface WebhookOptions {
@@ -13,6 +14,8 @@ export interface WebhookOptions {
   attempts: number;
   /** How long one POST may take. */
   timeoutMs: number;
+  /** Deliver to loopback, private and link-local addresses too (WEBHOOK_ALLOW_PRIVATE); off by default (SSRF). */
+  allowPrivate: boolean;
   /** Finished deliveries are kept this long (for GET /api/me/webhook), then pruned. */
   keepMs: number;
 }
@@ -137,26 +140,15 @@ export class Webhooks {
     let error: string | undefined;
     if (!hook) error = 'the webhook was removed';
     else {
-      try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          body: d.body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'getsms-webhook/1',
-            'x-getsms-delivery': String(d.id),
-            'x-getsms-attempt': String(d.attempts),
-            [signatureHeader]: signature(hook.secret, d.body, Math.floor(clock.now() / 1000)),
-          },
-        });
-        await res.body?.cancel().catch(() => {});
-        if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
-      } catch (err) {
-        const e = err as { name?: string; cause?: { code?: string }; message?: string };
-        error = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (e.cause?.code ?? e.message ?? 'request failed');
-      }
+      const res = await post(d.url, d.body, {
+        'content-type': 'application/json',
+        'user-agent': 'getsms-webhook/1',
+        'x-getsms-delivery': String(d.id),
+        'x-getsms-attempt': String(d.attempts),
+        [signatureHeader]: signature(hook.secret, d.body, Math.floor(clock.now() / 1000)),
+      }, { timeoutMs, allowPrivate: this.#o.allowPrivate });
+      if ('error' in res) error = res.error;
+      else if (res.status < 200 || res.status > 299) error = `HTTP ${res.status}`;
     }
     const at = clock.now();
     if (error === undefined) {

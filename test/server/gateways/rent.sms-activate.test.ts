@@ -13,7 +13,7 @@ import { raw, query, systemFor, tinyFarm, tinyFarmRuPhone } from './handler-api.
  */
 
 async function rentSystem(t: import('ava').ExecutionContext) {
-  const sys = await systemFor(t, tinyFarm);
+  const sys = await systemFor(t, { ...tinyFarm, WEBHOOK_ALLOW_PRIVATE: '1' }); // the webhook test's receiver is on 127.0.0.1
   await sys.store.setRentPrice('ru', 14_400);
   return sys;
 }

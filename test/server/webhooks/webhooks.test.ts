@@ -11,6 +11,9 @@ import { httpRequest, startTestSystem, type TestSystem } from '../../helpers/sys
 import { until } from '../../helpers/until.ts';
 import { order, systemFor } from '../live/helpers.ts';
 
+/** The receivers here listen on 127.0.0.1, which webhooks may reach only when an operator allows it. */
+const localReceiver = { WEBHOOK_ALLOW_PRIVATE: '1' };
+
 interface Received {
   path: string;
   headers: IncomingHttpHeaders;
@@ -49,7 +52,7 @@ async function getWebhook(sys: TestSystem, key: string) {
 }
 
 test('a webhook URL must be http or https: anything else is a 400 with a sentence', async (t) => {
-  const sys = await systemFor(t);
+  const sys = await systemFor(t, localReceiver);
   const ann = await sys.account();
   for (const [url, why] of [
     ['ftp://example.com/hook', /must be http:\/\/ or https:\/\/, not ftp/],
@@ -79,7 +82,7 @@ test('a webhook URL must be http or https: anything else is a 400 with a sentenc
 
 test('an SMS for the user\'s activation is POSTed as sms-activate\'s payload with a valid signature, and never for another user\'s', async (t) => {
   const hooks = await receiver(t);
-  const sys = await systemFor(t);
+  const sys = await systemFor(t, localReceiver);
   const ann = await sys.account();
   const bob = await sys.account();
   const annHook = await setWebhook(sys, ann.key, { url: `${hooks.url}/ann` });
@@ -112,7 +115,7 @@ test('an SMS for the user\'s activation is POSTed as sms-activate\'s payload wit
 
 test('a failed delivery is retried with back-off until it is accepted', async (t) => {
   const hooks = await receiver(t, (n) => (n <= 2 ? 500 : 200));
-  const sys = await systemFor(t, { WEBHOOK_RETRY_MS: '50' });
+  const sys = await systemFor(t, { ...localReceiver, WEBHOOK_RETRY_MS: '50' });
   const ann = await sys.account();
   await setWebhook(sys, ann.key, { url: `${hooks.url}/flaky` });
   const a = await order(sys, ann.key);
@@ -136,7 +139,7 @@ test('a delivery given up after its attempts stops; one pending across a restart
   const dataDir = mkdtempSync(join(tmpdir(), 'getsms-webhook-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const first = await startTestSystem({ DATA_DIR: dataDir, WEBHOOK_RETRY_MS: '60000', WEBHOOK_ATTEMPTS: '3' });
+  const first = await startTestSystem({ ...localReceiver, DATA_DIR: dataDir, WEBHOOK_RETRY_MS: '60000', WEBHOOK_ATTEMPTS: '3' });
   const ann = await first.account();
   await setWebhook(first, ann.key, { url: `${deadUrl}/later` });
   const a = await order(first, ann.key);
@@ -151,7 +154,7 @@ test('a delivery given up after its attempts stops; one pending across a restart
 
   // The receiver is back on the same port; the next process finds the delivery in the store (its retry is due at once here).
   const hooks = await receiver(t, () => 200, probe.port);
-  const second = await startTestSystem({ DATA_DIR: dataDir, WEBHOOK_RETRY_MS: '50', WEBHOOK_ATTEMPTS: '3' });
+  const second = await startTestSystem({ ...localReceiver, DATA_DIR: dataDir, WEBHOOK_RETRY_MS: '50', WEBHOOK_ATTEMPTS: '3' });
   t.teardown(() => second.close());
   await second.store.finishWebhook(pending.id as number, { delivered: false, error: 'test: due now', retryAt: Date.now(), at: Date.now() });
   await until('delivered after the restart', () => (hooks.got.length >= 1 ? true : undefined));
@@ -180,7 +183,7 @@ function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout
 }
 
 test('the CLI sets and removes a user\'s webhook, refusing a non-http(s) URL with one sentence', async (t) => {
-  const sys = await systemFor(t);
+  const sys = await systemFor(t, localReceiver);
   const email = `hook-${process.pid}@test.local`;
   const ann = await sys.account({ email });
   const bad = await cli(sys.dataDir, 'user', 'webhook', '--email', email, '--url', 'ftp://example.com/x');
