@@ -10,7 +10,10 @@ export {
   type RentOutcome, type RentRequest, type RentView,
 } from './rent/index.ts';
 export { Inbox } from './inbox/index.ts';
-export { inventory, recordSimMove, simNumber, tellSimNumber, type MoveOutcome, type NumberOutcome } from './farm/index.ts';
+export {
+  inventory, recordSimMove, simNumber, tellSimNumber, type FarmNews, type FarmNewsListener, type MoveOutcome, type NumberOutcome,
+  type SimChange,
+} from './farm/index.ts';
 export { ChannelSupervisor, channelMachine, SlotKeeper, type ChannelView } from './channel/index.ts';
 export { SmsRules, sampleSms } from './sms/index.ts';
 export { apiKeyHash, newApiKey } from './accounts/keys.ts';

@@ -174,6 +174,29 @@ export interface Store {
   partners(): Promise<Partner[]>;
   /** A partner's referred activations, newest first, with what each earned. */
   referrals(partnerId: number, limit: number): Promise<Referral[]>;
+
+  /**
+   * A remote modem host's token, kept as its SHA-256. Rejects with StoreError
+   * `STORE_CONFLICT` while the name has a token that is not revoked; a revoked name may be given a new one.
+   */
+  createAgentToken(token: NewAgentToken): Promise<AgentToken>;
+  /** Revokes a name's token; false when it has none that works. */
+  revokeAgentToken(name: string, at: number): Promise<boolean>;
+  /** The agent a token hash belongs to while it is not revoked. */
+  agentByTokenHash(tokenHash: string): Promise<AgentToken | undefined>;
+  /** Every agent token ever made, revoked ones too, by name. */
+  agentTokens(): Promise<AgentToken[]>;
+}
+
+export interface NewAgentToken {
+  /** The agent's name: 1–32 letters, digits, `.`, `_`, `-`; its channels are `<name>/<channel>`. */
+  name: string;
+  tokenHash: string;
+  createdAt: number;
+}
+
+export interface AgentToken extends NewAgentToken {
+  revokedAt: number | null;
 }
 
 export type Role = 'user' | 'operator' | 'admin';
@@ -422,8 +445,8 @@ export interface SmsRecord extends NewSms {
   activationIds: number[];
 }
 
-/** What a live event is about: operators subscribe to the farm's topics, everyone to their activations. */
-export type EventTopic = 'activation' | 'channel' | 'sim' | 'sms';
+/** What a live event is about: operators subscribe to the farm's topics, everyone to their activations and rents. */
+export type EventTopic = 'activation' | 'rent' | 'channel' | 'sim' | 'sms';
 
 export interface NewLiveEvent {
   at: number;

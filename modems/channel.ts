@@ -30,6 +30,8 @@ export interface ModemChannelEvents {
  */
 export interface ModemChannel {
   readonly id: string;
+  /** The remote modem host (agent) the channel's modem is plugged into; absent: this process. */
+  readonly host?: string;
   open(): Promise<void>;
   close(): Promise<void>;
   initialise(): Promise<void>;

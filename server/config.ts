@@ -31,7 +31,7 @@ export interface Config {
   /** The live channel (/ws): heartbeat, slow-consumer bound, event log retention, polling the shared log. */
   live: { heartbeatMs: number; maxBufferBytes: number; retentionMs: number; retentionEvents: number; pollMs: number };
   /** Webhook deliveries: first retry after `retryMs`, doubling; `attempts` in all; each POST given `timeoutMs`. */
-  webhooks: { retryMs: number; attempts: number; timeoutMs: number };
+  webhooks: { retryMs: number; attempts: number; timeoutMs: number; allowPrivate: boolean };
   /**
    * USSD and call forwarding on sold numbers: how long a balance USSD may take, the back-off after a failed one
    * (the spec's 10 minutes), how long a balance is given again; a forwarding attempt's bound and the wait between attempts.
@@ -103,6 +103,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retryMs: int('WEBHOOK_RETRY_MS', 30_000, 10, 86_400_000),
       attempts: int('WEBHOOK_ATTEMPTS', 8, 1, 100),
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
+      // SSRF: webhooks may reach loopback, private and link-local addresses only when an operator says so.
+      allowPrivate: /^(1|true|yes)$/i.test(env.WEBHOOK_ALLOW_PRIVATE?.trim() ?? ''),
     },
     lines: {
       ussdTimeoutMs: int('USSD_TIMEOUT_MS', 40_000, 100, 600_000),

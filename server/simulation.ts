@@ -1,5 +1,5 @@
 import {
-  ChannelSupervisor, inventory, sampleSms, type ActivationRegistry, type Clock, type Inbox, type Log, type Store,
+  ChannelSupervisor, inventory, sampleSms, type ActivationRegistry, type Clock, type FarmNewsListener, type Inbox, type Log, type Store,
 } from '../actors/index.ts';
 import { SimulatedFarm, SimulatorError, type FarmSimulator } from '../modems/index.ts';
 import type { Config } from './config.ts';
@@ -23,12 +23,12 @@ export interface Simulation {
  * warning. SIMULATOR=memory: the in-memory farm, every SIM present and online.
  */
 export async function startSimulation(
-  deps: { config: Config; store: Store; inbox: Inbox; clock: Clock; log: Log },
+  deps: { config: Config; store: Store; inbox: Inbox; clock: Clock; log: Log; news?: FarmNewsListener },
 ): Promise<Simulation> {
-  const { config, store, inbox, clock, log } = deps;
+  const { config, store, inbox, clock, log, news } = deps;
   let fellBack: string | undefined;
   if (config.simulator === 'at') {
-    const channels = new ChannelSupervisor({ store, inbox, clock, log });
+    const channels = new ChannelSupervisor({ store, inbox, clock, log, ...(news ? { news } : {}) });
     try {
       const farm = await PtyFarm.start({ channels: config.simModems, slots: config.simSlots, supervisor: channels, store, log });
       return { kind: 'at', simulator: farm, channels, fellBack, ready: (timeoutMs) => farm.ready(timeoutMs) };
@@ -42,7 +42,7 @@ export async function startSimulation(
     }
   }
   const farm = new SimulatedFarm({ channels: config.simModems, slots: config.simSlots, now: () => clock.now() });
-  await farm.start(inventory({ store, inbox, clock, log }));
+  await farm.start(inventory({ store, inbox, clock, log, ...(news ? { news } : {}) }));
   const sims = farm.slots().length;
   const census: FarmCensus = { channels: config.simModems, ready: config.simModems, sims, active: sims };
   return { kind: 'memory', simulator: farm, channels: undefined, fellBack, ready: async () => census };

@@ -6,6 +6,7 @@ import {
   ActivationRegistry, ChannelSupervisor, Inbox, RentRegistry, SlotKeeper, seedCatalogue, systemClock, type Clock, type Log, type Store,
 } from '../actors/index.ts';
 import { AtChannel, loadPortConfig, portSpec, type FarmSimulator, type PortOptions } from '../modems/index.ts';
+import { AgentHub, agentsPath } from './agents/index.ts';
 import { firstStart } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { NoNumbersCache } from './gateways/index.ts';
@@ -57,7 +58,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   const rents = new RentRegistry({ store, clock, log, hourMs: config.rentHourMs });
   // The live channel's journal follows the registry before anything moves (restore included); webhooks ride on it.
   const live = new LiveChannel({
-    store, registry, clock, log, ...config.live,
+    store, registry, rents, clock, log, ...config.live,
     authenticators: [apiKeyAuthenticator(store), sessionAuthenticator(store, () => clock.now())], // a key, else a browser session
   });
   const webhooks = new Webhooks({ store, clock, log, ...config.webhooks, keepMs: config.live.retentionMs });
@@ -65,7 +66,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   rents.subscribe((news) => void webhooks.offerRent(news));
   await live.start();
   webhooks.start();
-  const inbox = new Inbox({ store, registry, rents, log });
+  const inbox = new Inbox({ store, registry, rents, log, news: live.farm.tell });
   await inbox.start();
   const restored = await registry.restore();
   await rents.restore(); // every live rent, its end re-armed from the absolute time
@@ -74,35 +75,42 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   let channels: ChannelSupervisor | undefined;
   let simulation: Awaited<ReturnType<typeof startSimulation>> | undefined;
   if (ports.length > 0) {
-    channels = new ChannelSupervisor({ store, inbox, clock, log });
+    channels = new ChannelSupervisor({ store, inbox, clock, log, news: live.farm.tell });
     const options = config.modemConfig ? loadPortConfig(config.modemConfig) : new Map<string, PortOptions>();
     channels.start(
       ports.map((p) => new AtChannel({ ...p, ...options.get(p.path) })),
       (id) => options.get(id)?.slots ?? 1,
     );
   } else {
-    simulation = await startSimulation({ config, store, inbox, clock, log });
+    simulation = await startSimulation({ config, store, inbox, clock, log, news: live.farm.tell });
     ({ simulator, channels } = simulation);
   }
+  // Remote modem hosts (agents) bring their channels over /agents, beside the local ones (a supervisor of their own in memory mode).
+  const farmChannels = channels ?? new ChannelSupervisor({ store, inbox, clock, log, news: live.farm.tell });
+  const agents = new AgentHub({ store, channels: farmChannels, clock, log });
+  live.leave(`${agentsPath}/`);
+  await agents.start();
 
   // Multi-slot channels follow their live activations to the slot each needs, and come home after.
-  const keeper = channels ? new SlotKeeper({ store, registry, rents, channels, log }) : undefined;
-  await keeper?.start();
+  const keeper = new SlotKeeper({ store, registry, rents, channels: farmChannels, log });
+  await keeper.start();
   const lines = await startLines({ config, store, clock, log, channels, simulator });
 
   const gw = { store, registry, rents, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()), lines };
-  const app = createApp(gw, { store, registry, simulator, channels }, log);
+  const app = createApp(gw, { store, registry, rents, simulator, channels: farmChannels, farmNews: live.farm.tell, allowPrivateWebhooks: config.webhooks.allowPrivate }, log);
   const handler = app.callback();
   const servers: Server[] = [];
-  const http = createHttp(handler);
+  const http = createHttp(serverLimits, handler);
   servers.push(http);
   live.attach(http);
+  agents.attach(http);
   await listen(http, config.port, config.host);
   let tlsPort: number | undefined;
   if (config.tls) {
-    const https = createHttps({ cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler);
+    const https = createHttps({ ...serverLimits, cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) }, handler);
     servers.push(https);
     live.attach(https);
+    agents.attach(https);
     await listen(https, config.tls.port, config.host);
     tlsPort = (https.address() as AddressInfo).port;
   }
@@ -121,10 +129,11 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
       stopResponder();
       lines.stop();
       await live.stop(); // live connections are closed (1001) before the servers wait for their sockets
+      await agents.stop();
       await webhooks.stop();
-      keeper?.stop();
+      keeper.stop();
       await Promise.all(servers.map((s) => new Promise<void>((done) => { s.close(() => done()); s.closeAllConnections(); })));
-      await channels?.stop(); // the channels let go of their ports before the simulated modems unplug
+      await farmChannels.stop(); // the channels let go of their ports before the simulated modems unplug
       await simulator?.stop();
       inbox.stop();
       await registry.stop();
@@ -133,6 +142,14 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
     },
   };
 }
+
+/**
+ * Slow clients (slowloris) hold a socket by dribbling headers or a body: a request's headers must arrive
+ * within 10 s and the whole request within 30 s (Node's defaults are 60 s and 5 min, checked every 30 s),
+ * checked every second. Idle keep-alive sockets close after 5 s (Node's default). No route streams a long
+ * request; the live channel's WebSocket leaves these timers behind once upgraded.
+ */
+const serverLimits = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 };
 
 function listen(server: Server, port: number, host: string) {
   return new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createActor, fromPromise, type Actor } from 'xstate';
 import type { ModemChannel, SimIdentity } from '../../modems/index.ts';
+import type { FarmNews, FarmNewsListener } from '../farm/news.ts';
 import type { Inbox } from '../inbox/index.ts';
 import type { Clock, Log } from '../log.ts';
 import type { ChannelRecord, Store } from '../store.ts';
@@ -10,6 +11,8 @@ export interface ChannelSupervisorOptions {
   inbox: Inbox;
   clock: Clock;
   log: Log;
+  /** Told of each stored change of a channel's picture and of the SIMs the channels see (the operators' live topics). */
+  news?: FarmNewsListener;
 }
 
 /** What operators see of a channel: its state and the SIM in its active slot. */
@@ -18,6 +21,8 @@ export interface ChannelView extends Omit<ChannelContext, 'again' | 'failures'> 
   failures: number;
   /** The slot the channel rests on when no activation needs a SIM in another one. */
   home: number;
+  /** The remote modem host (agent) the channel is plugged into; null: this server. */
+  host: string | null;
 }
 
 interface Running {
@@ -55,10 +60,10 @@ export class ChannelSupervisor {
 
   /** Every channel as it is now. */
   channels(): ChannelView[] {
-    return [...this.#running.values()].map(({ actor, home }) => {
+    return [...this.#running.values()].map(({ actor, home, channel }) => {
       const s = actor.getSnapshot();
       const { again: _again, ...rest } = s.context;
-      return { ...rest, home, state: typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]! };
+      return { ...rest, home, host: channel.host ?? null, state: typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]! };
     });
   }
 
@@ -134,7 +139,8 @@ export class ChannelSupervisor {
             if (sim) {
               const phone = sim.phone || (await this.#o.store.simByIccid(sim.iccid))?.phone || '';
               await this.#o.store.upsertSim({ ...sim, phone, channel: channel.id, slot: k, online: false, standby: true, at: this.#o.clock.now() });
-              await this.#o.store.completeMoves(sim.iccid, channel.id, k, this.#o.clock.now());
+              const moved = await this.#o.store.completeMoves(sim.iccid, channel.id, k, this.#o.clock.now());
+              this.#tell({ type: 'sim.changed', iccid: sim.iccid, change: moved > 0 ? 'moved' : 'standby' });
             }
           }
           await channel.switchSlot(input.slot);
@@ -166,7 +172,11 @@ export class ChannelSupervisor {
       last = key;
       log.debug({ channel: channel.id, state: record.state, error: record.lastError }, 'modem channel');
       saved = saved
-        .then(() => this.#o.store.saveChannel({ ...record, updatedAt: this.#o.clock.now() }))
+        .then(async () => {
+          const stored = { ...record, updatedAt: this.#o.clock.now() };
+          await this.#o.store.saveChannel(stored);
+          this.#tell({ type: 'channel.changed', channel: stored });
+        })
         .catch((err) => log.error({ err, channel: channel.id }, 'channel picture not stored'));
     });
     this.#running.set(channel.id, running);
@@ -193,8 +203,10 @@ export class ChannelSupervisor {
     const before = running.sim;
     running.sim = sim;
     if (before && before.iccid !== sim?.iccid) {
-      if (previous === 'standby' && before.phone) await store.setSimStandby(before.iccid, clock.now());
+      const standby = previous === 'standby' && before.phone !== '';
+      if (standby) await store.setSimStandby(before.iccid, clock.now());
       else await store.setSimOnline(before.iccid, false, clock.now());
+      this.#tell({ type: 'sim.changed', iccid: before.iccid, change: standby ? 'standby' : 'offline' });
     }
     if (sim) {
       // A number an operator typed in stands when the SIM itself knows none.
@@ -202,7 +214,16 @@ export class ChannelSupervisor {
       running.sim = { ...sim, phone };
       // A SIM without a known number cannot be sold: it stays offline until its number is known.
       await store.upsertSim({ ...sim, phone, channel: running.channel.id, slot, online: phone !== '', at: clock.now() });
-      await store.completeMoves(sim.iccid, running.channel.id, slot, clock.now());
+      const moved = await store.completeMoves(sim.iccid, running.channel.id, slot, clock.now());
+      this.#tell({ type: 'sim.changed', iccid: sim.iccid, change: moved > 0 ? 'moved' : phone !== '' ? 'online' : 'offline' });
+    }
+  }
+
+  #tell(news: FarmNews) {
+    try {
+      this.#o.news?.(news);
+    } catch (err) {
+      this.#o.log.error({ err }, 'farm news listener failed');
     }
   }
 }

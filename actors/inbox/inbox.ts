@@ -2,6 +2,7 @@ import type { IncomingSms } from '../../modems/index.ts';
 import type { ActivationRegistry } from '../registry/index.ts';
 import type { RentRegistry } from '../rent/index.ts';
 import { SmsRules } from '../sms/index.ts';
+import type { FarmNewsListener } from '../farm/news.ts';
 import type { Log } from '../log.ts';
 import type { SmsRecord, Store } from '../store.ts';
 
@@ -13,6 +14,8 @@ export interface InboxOptions {
   log: Log;
   /** How often admins' rule changes are picked up (another process may write them). */
   rulesRefreshMs?: number;
+  /** Told of every newly stored SMS once it is routed (the operators' raw feed); a re-read duplicate is not news. */
+  news?: FarmNewsListener;
 }
 
 /**
@@ -68,6 +71,7 @@ export class Inbox {
     const all = [...new Set([...sms.activationIds, ...activationIds])];
     if (all.length !== sms.activationIds.length) await store.linkSms(sms.id, all);
     this.#o.log.debug({ smsId: sms.id, iccid: sms.iccid, activationIds: all, rentIds, duplicate }, 'sms stored');
+    if (!duplicate) this.#o.news?.({ type: 'sms.stored', sms: { ...sms, activationIds: all }, activationIds, rentIds });
     return { sms: { ...sms, activationIds: all }, duplicate, activationIds, rentIds };
   }
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { ActivationRegistry, ChannelSupervisor, Store } from '../../actors/index.ts';
+import type { ActivationRegistry, ChannelSupervisor, FarmNewsListener, RentRegistry, Store } from '../../actors/index.ts';
 import {
   formatRubles, getsmsCountry, parseRubles, recordSimMove, serviceByCode, serviceById, tellSimNumber,
 } from '../../actors/index.ts';
@@ -13,10 +13,16 @@ import { partnerRoutes } from './partner.ts';
 export interface ApiDeps {
   store: Store;
   registry: ActivationRegistry;
+  /** Rented numbers (the web's Rent page goes through the same registry as the gateways). */
+  rents: RentRegistry;
+  /** Told of SIM moves operators ask for (the live channel's `sims` topic). */
+  farmNews?: FarmNewsListener;
   /** Present in simulation mode only (either farm: in memory or AT on pseudo-terminals). */
   simulator: FarmSimulator | undefined;
   /** Present when MODEM_PORTS is set. */
   channels: ChannelSupervisor | undefined;
+  /** Webhook URLs may name loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
+  allowPrivateWebhooks?: boolean;
 }
 
 /** The JSON API under /api: for the web application, operators and tests. */
@@ -30,7 +36,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     ctx.body = { id: fresh.id, email: fresh.email, role: fresh.role, dialect: fresh.dialect, balance: formatRubles(fresh.balance) };
   });
 
-  webhookRoutes(router, deps.store);
+  webhookRoutes(router, deps.store, deps.allowPrivateWebhooks ?? false);
   forwardingRoutes(router, deps.store);
   partnerRoutes(router, deps.store);
 
@@ -109,6 +115,7 @@ export function apiRoutes(deps: ApiDeps): Router {
     const r = await recordSimMove(deps.store, { iccid, channel, slot, by: ctx.state.account.id, at: Date.now() });
     if (!r.ok && r.code === 'noSim') throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
     if (!r.ok) throw new ApiError(422, '"channel" must name a channel and "slot" be a slot number from 1');
+    deps.farmNews?.({ type: 'sim.changed', iccid, change: 'moveRequested', move: r.move });
     // In simulation mode the simulator's hands do the move; with real modems an operator does.
     await deps.simulator?.move(iccid, channel, slot);
     ctx.status = 202;

@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Store, WebhookDelivery } from '../../actors/index.ts';
-import { newWebhookSecret, signatureHeader, webhookUrl } from '../webhooks/index.ts';
+import { newWebhookSecret, privateHost, signatureHeader, webhookUrl } from '../webhooks/index.ts';
 import { ApiError } from './errors.ts';
 
 /**
@@ -8,7 +8,7 @@ import { ApiError } from './errors.ts';
  * secret is made the first time and kept when the URL changes; `"rotateSecret": true`
  * makes a new one), `GET` shows it with the latest deliveries, `DELETE` removes it.
  */
-export function webhookRoutes(router: Router, store: Store) {
+export function webhookRoutes(router: Router, store: Store, allowPrivate: boolean) {
   router.get('/me/webhook', async (ctx) => {
     const id = ctx.state.account.id as number;
     const hook = await store.webhook(id);
@@ -25,6 +25,8 @@ export function webhookRoutes(router: Router, store: Store) {
     const { url, rotateSecret } = body as { url?: unknown; rotateSecret?: unknown };
     const check = webhookUrl(url);
     if (!check.ok) throw new ApiError(400, check.error);
+    const refused = allowPrivate ? undefined : privateHost(check.url);
+    if (refused) throw new ApiError(400, `${refused}: webhooks go to public addresses only (an operator may set WEBHOOK_ALLOW_PRIVATE=1)`);
     const old = await store.webhook(id);
     const secret = old && rotateSecret !== true ? old.secret : newWebhookSecret();
     await store.setWebhook(id, { url: check.url, secret }, Date.now());

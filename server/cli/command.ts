@@ -44,7 +44,7 @@ export interface Command {
   usage: string;
   about: string;
   flags: Record<string, 'string' | 'boolean'>;
-  /** Positional arguments in order; a name ending in `...` takes the rest, joined by spaces. */
+  /** Positional arguments in order; a name ending in `...` takes the rest, joined by spaces (`...?`: the rest, maybe none). */
   positionals?: readonly string[];
   /** Reads only: refuse a data directory that does not exist rather than make an empty one. */
   readsOnly?: boolean;
@@ -115,12 +115,13 @@ function positionals(command: Command, loose: string[]): Record<string, string> 
   const names = command.positionals ?? [];
   const found: Record<string, string> = {};
   for (const [i, name] of names.entries()) {
-    const rest = name.endsWith('...');
+    const rest = name.endsWith('...') || name.endsWith('...?');
     const value = rest ? loose.slice(i).join(' ') : loose[i];
+    if (name.endsWith('...?') && value?.trim() === '') return found;
     if (value === undefined || value.trim() === '') {
       throw new CliError('CLI_USAGE', `${command.name} needs <${name.replace('...', '')}>`);
     }
-    found[name.replace('...', '')] = value.trim();
+    found[name.replace(/\.\.\.\??$/, '')] = value.trim();
     if (rest) return found;
   }
   if (loose.length > names.length) {

@@ -1,3 +1,4 @@
+import { agentCommands } from './agents.ts';
 import { announcementCommands } from './announcements.ts';
 import { balanceCommands } from './balance.ts';
 import type { Command } from './command.ts';
@@ -24,4 +25,5 @@ export const commands: readonly Command[] = [
   ...settingCommands,
   ...ussdCommands,
   ...ruleCommands,
+  ...agentCommands,
 ];

@@ -2,7 +2,7 @@ import type { Command } from './command.ts';
 
 /** The usage text: every command, or those of one group (`user`) or one command (`user add`). */
 export function help(commands: readonly Command[], about?: string): string[] {
-  const shown = about ? commands.filter((c) => c.name === about || c.name.split(' ')[0] === about) : commands;
+  const shown = about ? commands.filter((c) => c.name === about || c.name.split(' ')[0] === about || c.name.startsWith(`${about} `)) : commands;
   const lines = about
     ? []
     : [

@@ -54,12 +54,13 @@ function find(argv: readonly string[]): Found {
   if (words[0] === 'help') {
     const about = words.slice(1, 3).join(' ');
     if (!about) return { help: true };
-    if (!commands.some((c) => c.name === about || c.name.split(' ')[0] === about)) {
+    if (!commands.some((c) => c.name === about || c.name.split(' ')[0] === about || c.name.startsWith(`${about} `))) {
       throw new CliError('CLI_USAGE', `there is no command "${about}"; getsms help lists them`);
     }
     return { help: about };
   }
-  const command = commands.find((c) => c.name === words.slice(0, 2).join(' ')) ?? commands.find((c) => c.name === words[0]);
+  const command = commands.find((c) => c.name === words.slice(0, 3).join(' '))
+    ?? commands.find((c) => c.name === words.slice(0, 2).join(' ')) ?? commands.find((c) => c.name === words[0]);
   if (command) {
     if (wantsHelp) return { help: command.name };
     return { command, rest: argv.slice(command.name.split(' ').length) };

@@ -27,6 +27,8 @@ export interface VirtualFarmOptions {
   slotDialect?: SlotDialect;
   /** SIM storage cells per SIM. */
   capacity?: number;
+  /** The index of the farm's first SIM (0): farms on several hosts use disjoint ranges so no two share a SIM. */
+  firstSim?: number;
   encode?: EncodeDeliver;
   /** Passed to every channel: baudRate, simBusyMs, ussdDelayMs, delays, echo, trace … */
   modem?: Omit<VirtualModemOptions, 'slots' | 'sims' | 'vendor' | 'slotDialect' | 'imei' | 'encode'>;
@@ -98,7 +100,7 @@ export class VirtualFarm {
     for (let c = 0; c < options.channels; c++) {
       const sims = Array.from(
         { length: options.slots },
-        (_, s) => new SimCard(simulatedSim(c * options.slots + s), { capacity: options.capacity ?? 30 }),
+        (_, s) => new SimCard(simulatedSim((options.firstSim ?? 0) + c * options.slots + s), { capacity: options.capacity ?? 30 }),
       );
       const modem = new VirtualModem({
         ...options.modem,

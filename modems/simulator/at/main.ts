@@ -1,7 +1,7 @@
 /**
  * The simulated modem farm as its own process:
  *   node --import tsx modems/simulator/at/main.ts --channels 8 --slots 4 [--dir D] [--port P] [--baud 115200]
- *        [--vendor generic|quectel|simcom|huawei|mixed] [--sim-busy-ms 300] [--ussd-delay-ms 200] [--trace]
+ *        [--vendor generic|quectel|simcom|huawei|mixed] [--sim-busy-ms 300] [--ussd-delay-ms 200] [--first-sim 0] [--trace]
  * Prints `control <url>` and `MODEM_PORTS=<paths>`, then serves until SIGINT/SIGTERM.
  */
 import { mkdtemp } from 'node:fs/promises';
@@ -23,6 +23,7 @@ const { values: a } = parseArgs({
     'sim-busy-ms': { type: 'string', default: '300' },
     'ussd-delay-ms': { type: 'string', default: '200' },
     capacity: { type: 'string', default: '30' },
+    'first-sim': { type: 'string', default: '0' },
     trace: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +45,7 @@ const farm = await VirtualFarm.start({
   slots: int('slots', a.slots, 1, 16),
   vendor,
   capacity: int('capacity', a.capacity, 1, 255),
+  firstSim: int('first-sim', a['first-sim'], 0, 999_999),
   modem: {
     ...(a.baud ? { baudRate: int('baud', a.baud, 300, 4_000_000) } : {}),
     simBusyMs: int('sim-busy-ms', a['sim-busy-ms'], 0, 60_000),

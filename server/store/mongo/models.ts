@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { agentModels } from './agents.ts';
 import { liveModels } from './models-live.ts';
 import { rentModels } from './models-rent.ts';
 import { plain } from './plain.ts';
@@ -269,6 +270,7 @@ export function models(conn: Connection) {
     referrals: conn.model('Referral', referral, 'referrals'),
     ...liveModels(conn),
     ...rentModels(conn),
+    ...agentModels(conn),
   };
 }
 

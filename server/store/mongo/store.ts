@@ -5,7 +5,9 @@ import type {
   NewSimMove, NewSms, NewWebhookDelivery, RentExtension, RentOrder, RentQuery, RentRefund, RentUpdate, Settlement,
   SimFilter, SimSighting, Store, WebhookOutcome,
 } from '../../../actors/index.ts';
+import type { NewAgentToken } from '../../../actors/index.ts';
 import { Accounts } from './accounts.ts';
+import { AgentTokens } from './agents.ts';
 import { Activations } from './activations.ts';
 import { Catalogue } from './catalogue.ts';
 import { EventLog, WebhookOutbox } from './events.ts';
@@ -44,6 +46,7 @@ export class MongoStore implements Store {
   readonly #partners: Partners;
   readonly #rents: Rents;
   readonly #forwardings: Forwardings;
+  readonly #agents: AgentTokens;
 
   constructor(conn: Connection, m: Models) {
     this.#conn = conn;
@@ -54,6 +57,7 @@ export class MongoStore implements Store {
     this.#activations = new Activations(m, this.#accounts, this.#partners);
     this.#rents = new Rents(m, this.#accounts, this.#activations.allocation);
     this.#forwardings = new Forwardings(m);
+    this.#agents = new AgentTokens(m);
     this.#farm = new Farm(m);
     this.#events = new EventLog(m);
     this.#webhooks = new WebhookOutbox(m);
@@ -316,6 +320,18 @@ export class MongoStore implements Store {
   }
   referrals(partnerId: number, limit: number) {
     return guarded(() => this.#partners.referrals(partnerId, limit, (ids) => this.#activations.states(ids)));
+  }
+  createAgentToken(token: NewAgentToken) {
+    return guarded(() => this.#agents.create(token));
+  }
+  revokeAgentToken(name: string, at: number) {
+    return guarded(() => this.#agents.revoke(name, at));
+  }
+  agentByTokenHash(tokenHash: string) {
+    return guarded(() => this.#agents.byHash(tokenHash));
+  }
+  agentTokens() {
+    return guarded(() => this.#agents.all());
   }
 }
 

@@ -263,6 +263,15 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX referrals_by_partner ON referrals(partner_id, activation_id);
   `,
+  // 11: remote modem hosts (agents): one token per name, kept as its SHA-256; a revoked one stays listed
+  `
+  CREATE TABLE agent_tokens (
+    name TEXT PRIMARY KEY,
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

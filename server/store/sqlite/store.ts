@@ -6,6 +6,7 @@ import type {
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
 import type { ForwardingQuery, ForwardingRecord, NewPartner } from '../../../actors/index.ts';
+import type { NewAgentToken } from '../../../actors/index.ts';
 import type {
   BrowserSession, Dialect, EventQuery, NewLiveEvent, NewWebhookDelivery, WebhookOutcome,
 } from '../../../actors/index.ts';
@@ -17,6 +18,7 @@ import { EventLog, WebhookOutbox } from './events.ts';
 import { ForwardingBook } from './forwardings.ts';
 import { PartnerBook } from './partners.ts';
 import { BrowserLogins } from './sessions.ts';
+import { AgentTokens } from './agents.ts';
 import { migrate } from './schema.ts';
 import * as rows from './rows.ts';
 
@@ -34,6 +36,7 @@ export class SqliteStore implements Store {
   readonly #forwardings: ForwardingBook;
   readonly #partners: PartnerBook;
   readonly #logins: BrowserLogins;
+  readonly #agents: AgentTokens;
   /** Key hash → owner, valid while no other process committed (PRAGMA data_version) and we changed no key. */
   readonly #owners = new Map<string, KeyOwner | null>();
   #dataVersion = -1;
@@ -59,6 +62,7 @@ export class SqliteStore implements Store {
     this.#forwardings = new ForwardingBook(this.#db);
     this.#partners = new PartnerBook(this.#db);
     this.#logins = new BrowserLogins(this.#db);
+    this.#agents = new AgentTokens(this.#db);
   }
 
   async close() {
@@ -492,6 +496,18 @@ export class SqliteStore implements Store {
   }
   async referrals(partnerId: number, limit: number) {
     return this.#partners.referrals(partnerId, limit);
+  }
+  async createAgentToken(t: NewAgentToken) {
+    return this.#tx(() => this.#agents.create(t));
+  }
+  async revokeAgentToken(name: string, at: number) {
+    return this.#tx(() => this.#agents.revoke(name, at));
+  }
+  async agentByTokenHash(tokenHash: string) {
+    return this.#agents.byHash(tokenHash);
+  }
+  async agentTokens() {
+    return this.#agents.all();
   }
 
   /**

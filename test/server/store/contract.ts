@@ -47,6 +47,25 @@ export function storeContract(name: string, open: OpenStore): void {
     t.false(JSON.stringify(await store.accountById(a.id)).includes('scrypt'));
   });
 
+  it('an agent token works until revoked; a name with a working token refuses another, a revoked name takes a new one', async (t, store) => {
+    t.like(await store.createAgentToken({ name: 'rack-1', tokenHash: 'ah-1', createdAt: T0 }), { name: 'rack-1', revokedAt: null });
+    t.like(await store.agentByTokenHash('ah-1'), { name: 'rack-1', tokenHash: 'ah-1', createdAt: T0, revokedAt: null });
+    t.is(await store.agentByTokenHash('ah-x'), undefined, 'unknown');
+    const taken = await store.createAgentToken({ name: 'rack-1', tokenHash: 'ah-2', createdAt: T0 + 1 }).catch((e: unknown) => e);
+    t.true(taken instanceof StoreError && taken.code === 'STORE_CONFLICT');
+    t.like(await store.agentByTokenHash('ah-1'), { name: 'rack-1' }, 'the refused create changed nothing');
+    t.true(await store.revokeAgentToken('rack-1', T0 + 2));
+    t.false(await store.revokeAgentToken('rack-1', T0 + 3), 'revoked once');
+    t.false(await store.revokeAgentToken('nobody', T0 + 3));
+    t.is(await store.agentByTokenHash('ah-1'), undefined, 'a revoked token opens nothing');
+    t.deepEqual(await store.agentTokens(), [{ name: 'rack-1', tokenHash: 'ah-1', createdAt: T0, revokedAt: T0 + 2 }]);
+    await store.createAgentToken({ name: 'rack-1', tokenHash: 'ah-3', createdAt: T0 + 4 });
+    await store.createAgentToken({ name: 'rack-0', tokenHash: 'ah-4', createdAt: T0 + 5 });
+    t.like(await store.agentByTokenHash('ah-3'), { name: 'rack-1', revokedAt: null });
+    t.is(await store.agentByTokenHash('ah-1'), undefined);
+    t.deepEqual((await store.agentTokens()).map((a) => [a.name, a.revokedAt]), [['rack-0', null], ['rack-1', null]]);
+  });
+
   it('a browser session names its account until it expires or is deleted; expired ones go at the next sign-in', async (t, store) => {
     const a = await store.createAccount({ email: 's@x.test', role: 'admin', keyHash: 's-key', dialect: 'getsms', createdAt: T0 });
     await store.createSession({ tokenHash: 'tok-1', accountId: a.id, createdAt: T0, expiresAt: T0 + 1000 });
