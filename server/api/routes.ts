@@ -25,6 +25,15 @@ export interface ApiDeps {
   allowPrivateWebhooks?: boolean;
 }
 
+/** What anyone may read, signed in or not: the announcements the site's banner shows. */
+export function publicRoutes(deps: Pick<ApiDeps, 'store'>): Router {
+  const router = new Router({ prefix: '/api' });
+  router.get('/announcements', async (ctx) => {
+    ctx.body = { announcements: await deps.store.announcements() };
+  });
+  return router;
+}
+
 /** The JSON API under /api: for the web application, operators and tests. */
 export function apiRoutes(deps: ApiDeps): Router {
   const router = new Router({ prefix: '/api' });
@@ -57,10 +66,6 @@ export function apiRoutes(deps: ApiDeps): Router {
         expiresAt: new Date(a.expiresAt).toISOString(),
       })),
     };
-  });
-
-  router.get('/announcements', async (ctx) => {
-    ctx.body = { announcements: await deps.store.announcements() };
   });
 
   router.post('/admin/announcements', atLeast('admin'), async (ctx) => {

@@ -2,7 +2,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import compose from 'koa-compose';
 import type { Log } from '../../actors/index.ts';
-import { apiRoutes, jsonErrors, webApi, type ApiDeps } from '../api/index.ts';
+import { apiRoutes, jsonErrors, publicRoutes, webApi, type ApiDeps } from '../api/index.ts';
 import { handlerApi, IpRateLimit, smsReg, smsRegMethodName, type Gateway } from '../gateways/index.ts';
 import { webFiles } from './web-files.ts';
 
@@ -16,6 +16,7 @@ export function createApp(gw: Gateway, apiDeps: ApiDeps, log: Log): Koa {
   const apiStack: Koa.Middleware = compose<Koa.ParameterizedContext>([
     jsonErrors(log),
     bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' }),
+    publicRoutes(apiDeps).routes() as unknown as Koa.Middleware, // no credentials needed
     webApi(apiDeps), // the web application's endpoints; what they do not match goes on
     api.routes() as unknown as Koa.Middleware,
     api.allowedMethods({ throw: true }) as unknown as Koa.Middleware,

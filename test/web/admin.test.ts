@@ -37,6 +37,10 @@ test('an admin changes a price and the gateway\'s getPrices shows it at once; a 
   await page.getByRole('complementary', { name: 'Announcement' }).getByText('WhatsApp (KZ) - 52.50 руб.').waitFor();
   await screenshot(t, page, '15-admin-prices');
   t.deepEqual(await unlabelledControls(page), []);
+  // Every visitor sees it, signed in or not (the sign-in page of a fresh browser context).
+  const visitor = await newPage(browser);
+  await visitor.goto(`${sys.url}/sign-in`);
+  await visitor.getByRole('complementary', { name: 'Announcement' }).getByText('WhatsApp (KZ) - 52.50 руб.').waitFor();
 });
 
 test('an admin tops a user up through the ledger, and the user sees the money and its entry', async (t) => {

@@ -80,6 +80,10 @@ test('an admin\'s price change shows in getPrices at once, and announcements are
   t.is(made.status, 201);
   const list = await api('GET', '/api/announcements', user);
   t.is((list.json.announcements as { text: string }[])[0]!.text, 'Изменение цены: WhatsApp (KZ) - 51.50 руб.');
+  // The site's banner is for every visitor: no key needed to read it.
+  const open = await fetch(`${sys.url}/api/announcements`);
+  t.is(open.status, 200);
+  t.deepEqual(await open.json(), list.json);
   t.is((await api('POST', '/api/admin/announcements', operator, { text: 'x' })).status, 403);
 });
 

@@ -1,4 +1,4 @@
-// Settings: a new API key (shown once) and the interface language.
+// Settings: a new API key (shown once), the webhook, the password and the interface language.
 import { api } from '../api.js';
 import { copyButton, field, fill, h, select } from '../dom.js';
 import { language, t } from '../i18n.js';
@@ -50,9 +50,44 @@ export function settingsPage(app) {
     passwordError,
     h('button', { type: 'submit', class: 'btn' }, t('settings.changePassword')));
 
+  // The webhook: where SMS for this account are POSTed, signed with the secret shown here.
+  const hookUrl = h('input', { type: 'url', name: 'webhook', placeholder: 'https://example.com/getsms', maxlength: 2000 });
+  const hookInfo = h('div', { 'aria-live': 'polite' });
+  const hookError = h('p', { class: 'error', role: 'alert' });
+  const showHook = (hook, deliveries = []) => {
+    hookUrl.value = hook?.url ?? '';
+    if (!hook) return fill(hookInfo, h('p', { class: 'hint' }, t('settings.webhookNone')));
+    fill(hookInfo,
+      h('p', {}, t('settings.webhookSigned', { header: hook.signatureHeader })),
+      h('div', { class: 'row' }, h('input', { type: 'text', readonly: true, value: hook.secret, class: 'mono key', 'aria-label': t('settings.webhookSecret') }),
+        copyButton(() => hook.secret, t('act.copy'), t('act.copied'))),
+      h('p', { class: 'hint' }, t('settings.webhookDeliveries', { n: deliveries.length, failed: deliveries.filter((d) => d.state === 'failed').length })));
+  };
+  api('GET', '/me/webhook').then(({ webhook, deliveries }) => showHook(webhook, deliveries), (err) => { hookError.textContent = app.errorText(err); });
+  const hookForm = h('form', { onsubmit: async (e) => {
+    e.preventDefault();
+    hookError.textContent = '';
+    try {
+      if (hookUrl.value.trim() === '') {
+        await api('DELETE', '/me/webhook');
+        showHook(null);
+      } else {
+        showHook((await api('PUT', '/me/webhook', { url: hookUrl.value.trim() })).webhook);
+      }
+      app.toast(t('settings.saved'));
+    } catch (err) {
+      hookError.textContent = app.errorText(err);
+    }
+  } },
+    field(t('settings.webhookUrl'), hookUrl, t('settings.webhookHint')),
+    hookError,
+    h('button', { type: 'submit', class: 'btn' }, t('settings.webhookSave')),
+    hookInfo);
+
   const el = h('section', {},
     h('h1', {}, t('settings.title')),
     h('div', { class: 'card' }, h('h2', {}, t('settings.key')), h('p', {}, t('settings.keyAbout')), makeKey, keyBox),
+    h('div', { class: 'card' }, h('h2', {}, t('settings.webhook')), hookForm),
     h('div', { class: 'card' }, h('h2', {}, t('settings.password')), passwordForm),
     h('div', { class: 'card' }, h('h2', {}, t('settings.language')), field(t('lang.label'), lang)));
   return { el, title: t('settings.title') };
