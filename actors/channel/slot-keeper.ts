@@ -36,6 +36,8 @@ export class SlotKeeper {
   #timer: NodeJS.Timeout | undefined;
   #soon: NodeJS.Timeout | undefined;
   #running: Promise<void> = Promise.resolve();
+  /** Where held SIMs sit, as read from the store; forgotten at each periodic check, so a moved SIM is found again. */
+  #located = new Map<string, { channel: string; slot: number } | undefined>();
 
   constructor(options: SlotKeeperOptions) {
     this.#o = options;
@@ -50,7 +52,10 @@ export class SlotKeeper {
       this.#unsubscribeRents = this.#o.rents.subscribe((news) => this.#heardRent(news));
     }
     this.#unsubscribe = this.#o.registry.subscribe((news) => this.#heard(news));
-    this.#timer = setInterval(() => this.#schedule(), this.#o.everyMs ?? 5_000);
+    this.#timer = setInterval(() => {
+      this.#located.clear();
+      this.#schedule();
+    }, this.#o.everyMs ?? 5_000);
     this.#timer.unref();
     this.#schedule();
   }
@@ -89,9 +94,11 @@ export class SlotKeeper {
   async #check() {
     const { store, channels, log } = this.#o;
     // Per channel, the slot of the SIM the oldest live activation or rent holds (the one in the active slot wins a tie).
-    const views = new Map(channels.channels().map((v) => [v.channel, v]));
+    // Only channels with more than one slot ever switch: a farm of single-slot channels costs nothing here.
+    const views = new Map(channels.channels().filter((v) => v.slots > 1).map((v) => [v.channel, v]));
+    if (views.size === 0) return;
     const needed = new Map<string, { slot: number; openedAt: number }>();
-    const located = new Map<string, { channel: string; slot: number } | undefined>();
+    const located = this.#located;
     for (const { iccid, openedAt } of this.#held.values()) {
       if (!located.has(iccid)) {
         const sim = await store.simByIccid(iccid);

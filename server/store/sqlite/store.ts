@@ -553,10 +553,11 @@ const notRented = 'NOT EXISTS (SELECT 1 FROM rents r WHERE r.iccid = s.iccid AND
  * whose other SIMs a live activation holds (the sale then switches the channel).
  * A live rent holds its SIM, and its SIM's channel, as an activation does.
  */
+// INDEXED BY: the partial index of standby SIMs is almost always empty; the planner would rather walk a channel's SIMs.
 const activeServable = `
-  (s.online = 1 AND NOT EXISTS (SELECT 1 FROM sims o JOIN sim_services h ON h.iccid = o.iccid
+  (s.online = 1 AND NOT EXISTS (SELECT 1 FROM sims o INDEXED BY sims_standby_by_channel JOIN sim_services h ON h.iccid = o.iccid
       WHERE o.channel = s.channel AND o.standby = 1 AND h.activation_id IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM sims o JOIN rents r ON r.iccid = o.iccid
+    AND NOT EXISTS (SELECT 1 FROM sims o INDEXED BY sims_standby_by_channel JOIN rents r ON r.iccid = o.iccid
       WHERE o.channel = s.channel AND o.standby = 1 AND r.live = 1)
     AND ${notRented})`;
 const standbyServable = `
