@@ -1,7 +1,7 @@
 import type { Kind } from './sms-mix.ts';
 
-/** One SMS's latency; for getsms also its exchange's bytes and their time on the wire. */
-export interface Sample { kind: Kind; ms: number; floorMs?: number; bytes?: number }
+/** One SMS's latency; for getsms also its exchange's bytes, their time on the wire and the SIM's phone. */
+export interface Sample { kind: Kind; ms: number; floorMs?: number; bytes?: number; phone?: string }
 
 /** The statistics of a set of samples, rounded to 0.01. */
 export interface Figures { n: number; p50: number; p90: number; p99: number; max: number; min: number; mean: number }

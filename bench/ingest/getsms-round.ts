@@ -75,24 +75,37 @@ async function firstStatusOk(statusUrl: string, id: string, stopped: () => boole
 
 /**
  * `count` SMS through getsms (plus one warm-up): getNumber → POST /sms to that SIM → getStatus until STATUS_OK →
- * setStatus 6. Each sample carries the wire floor of getsms's own exchange for that SMS.
+ * setStatus 6. Each sample carries the wire floor of getsms's own exchange for that SMS and its SIM's phone.
+ * With `alternate` (phones), the nth SMS goes to alternate[n % length]: an order that lands on another SIM is
+ * kept for that SIM's next turn (bench/agent-ingest.ts: a local and an agent's SIM in turn).
  */
-export async function getsmsRound(gw: ServerReady, sim: Simulator, count: number): Promise<Sample[]> {
+export async function getsmsRound(gw: ServerReady, sim: Simulator, count: number, alternate?: string[]): Promise<Sample[]> {
   const api = (q: string) => get(`${gw.url}/stubs/handler_api.php?${q}`);
   const pairs = orderable(gw);
   await bothSimsOnline(api, pairs[0]!);
   const out: Sample[] = [];
   let i = 0;
-  const want = count + 1; // the first is a warm-up
+  const warmUp = alternate?.length ?? 1; // the first (with `alternate`, the first on each SIM) is a warm-up
+  const want = count + warmUp;
   // Each (SIM, service) is sold once after a code arrives, so each order takes the next pair; two SIMs each take all.
   const queue = [...pairs, ...pairs, ...pairs];
+  const spare = new Map<string, { pair: Pair; id: string; phone: string }[]>(); // orders kept for their SIM's turn
   while (out.length < want) {
-    const pair = queue.shift();
-    if (!pair) throw new Error(`getsms: ran out of (SIM, service) pairs after ${out.length} SMS; lower BENCH_SMS`);
-    const got = await api(`api_key=${pair.key}&action=getNumber&service=${pair.code}&country=any`);
-    const m = /^ACCESS_NUMBER:(\d+):(\d+)$/.exec(got);
-    if (!m) continue; // NO_NUMBERS: both SIMs already used for this service
-    const [, id, phone] = m;
+    const wanted = alternate?.[out.length % alternate.length];
+    let order = wanted === undefined ? undefined : spare.get(wanted)?.shift();
+    if (!order) {
+      const pair = queue.shift();
+      if (!pair) throw new Error(`getsms: ran out of (SIM, service) pairs after ${out.length} SMS; lower BENCH_SMS`);
+      const got = await api(`api_key=${pair.key}&action=getNumber&service=${pair.code}&country=any`);
+      const m = /^ACCESS_NUMBER:(\d+):(\d+)$/.exec(got);
+      if (!m) continue; // NO_NUMBERS: both SIMs already used for this service
+      if (wanted !== undefined && m[2] !== wanted) {
+        spare.set(m[2]!, [...(spare.get(m[2]!) ?? []), { pair, id: m[1]!, phone: m[2]! }]);
+        continue;
+      }
+      order = { pair, id: m[1]!, phone: m[2]! };
+    }
+    const { pair, id, phone } = order;
     const { kind, text } = nthSms(i++, pair.service.sample.from);
     const statusUrl = `${gw.url}/stubs/handler_api.php?api_key=${pair.key}&action=getStatus&id=${id}`;
     let stop = false;
@@ -109,7 +122,7 @@ export async function getsmsRound(gw: ServerReady, sim: Simulator, count: number
     if (delivered.parts !== 1 || delivered.stored.length !== 1) throw new Error(`expected one stored part: ${JSON.stringify(delivered)}`);
     const pdu = deliverPdus({ from: pair.service.sample.from, text, timestamp: new Date() })[0]!;
     const bytes = wireBytes(pdu, delivered.stored[0]!);
-    out.push({ kind, ms: t1 - t0, bytes, floorMs: bytes * byteMs });
+    out.push({ kind, ms: t1 - t0, bytes, floorMs: bytes * byteMs, phone });
     const done = await api(`api_key=${pair.key}&action=setStatus&status=6&id=${id}`);
     if (!/^ACCESS_ACTIVATION|^ACCESS_/.test(done)) throw new Error(`setStatus 6: ${done}`);
     // The modem's copy goes after the store; wait for an empty SIM so the next SMS lands at index 1 again.
@@ -119,5 +132,5 @@ export async function getsmsRound(gw: ServerReady, sim: Simulator, count: number
       await sleep(2);
     }
   }
-  return out.slice(1);
+  return out.slice(warmUp);
 }
