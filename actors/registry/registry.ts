@@ -77,6 +77,7 @@ export class ActivationRegistry {
     this.#machine = activationMachine.provide({
       actors: {
         settle: fromPromise(async ({ input }: { input: Omit<Settlement, 'at'> }) => {
+          await this.#settlingStored(input.activationId);
           await store.settleActivation({ ...input, at: clock.now() });
         }),
         continueOrder: fromPromise(async ({ input }: { input: { activationId: number } }) =>
@@ -272,6 +273,23 @@ export class ActivationRegistry {
       if (!update.live) this.#forget(entry);
       this.#emit({ type: 'activation.changed', activation: strip(entry.record), received: update.messages.slice(known) });
     });
+  }
+
+  /**
+   * Resolves once the snapshot that entered a settling state is in the store.
+   * The refund must not commit before it: a crash between the two would
+   * leave a refunded activation live in its old state (a code could still
+   * arrive on it). Found by test/faults/kill-loop.test.ts.
+   */
+  async #settlingStored(id: number) {
+    const entry = this.#live.get(id);
+    if (!entry) return;
+    for (let i = 0; i < 100; i++) {
+      await entry.persisted;
+      if (isSettling(entry.record.state) || !entry.record.live) return;
+      await new Promise((r) => setImmediate(r)); // the observer queues the settling snapshot after this actor starts
+    }
+    throw new StoreError('STORE_UNAVAILABLE', `activation ${id}: its settling state was not stored`);
   }
 
   #forget(entry: Entry) {
