@@ -113,7 +113,6 @@ export class SlotKeeper {
       if (better) needed.set(at.channel, { slot: at.slot, openedAt });
     }
     for (const view of views.values()) {
-      if (view.slots < 2) continue;
       const slot = needed.get(view.channel)?.slot ?? view.home;
       if (slot === view.slot || slot === view.wantedSlot || slot > view.slots) continue;
       log.info({ channel: view.channel, from: view.slot, to: slot, home: slot === view.home }, 'switching slot for a live activation');
