@@ -86,7 +86,8 @@ export interface Store {
   /** The end of an activation: refund, release or spend the SIM's claim, blacklist; once per activation. */
   settleActivation(settlement: Settlement): Promise<void>;
   activation(id: number): Promise<ActivationRecord | undefined>;
-  liveActivations(): Promise<ActivationRecord[]>;
+  /** Every live activation, oldest first; only those on one SIM when `iccid` is given. */
+  liveActivations(iccid?: string): Promise<ActivationRecord[]>;
   /** Activations, newest first, up to `limit`. */
   activations(query: ActivationQuery): Promise<ActivationRecord[]>;
   /** The newest activation of an account on a number and service that received a code. */

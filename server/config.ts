@@ -13,8 +13,15 @@ export interface Config {
   modemConfig: string | undefined;
   simModems: number;
   simSlots: number;
-  /** Without MODEM_PORTS: `at` = AT modems on pseudo-terminals read through the serial path; `memory` = in-process. */
-  simulator: 'at' | 'memory';
+  /**
+   * Without MODEM_PORTS: `at` = AT modems on pseudo-terminals read through the serial path; `memory` = in-process;
+   * `none` = no modems here (another process sharing the store, or agents, bring them).
+   */
+  simulator: 'at' | 'memory' | 'none';
+  /** Other server processes share this store: answers are read through it and their activations are taken up. */
+  sharedStore: boolean;
+  /** With a shared store: how often this process looks for activations another process stopped advancing. */
+  sharedSyncMs: number;
   /** Seconds after a number is handed out until the demo responder texts it; 0 = off. */
   simAutoSms: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -74,16 +81,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const key = env.TLS_KEY?.trim();
   if (!!cert !== !!key) throw new ConfigError('TLS_CERT and TLS_KEY go together: set both or neither');
   const hosts = list('SMS_ACTIVATE_HOSTS');
+  const mongodbUri = env.MONGODB_URI?.trim() || undefined;
+  // Several processes are what MongoDB is for; SQLite's file can be shared by processes on one box when asked.
+  const sharedStore = oneOf('SHARED_STORE', mongodbUri ? (['on', 'off'] as const) : (['off', 'on'] as const)) === 'on';
   return {
     port: int('PORT', 8080, 0, 65535),
     host: env.HOST?.trim() || '0.0.0.0',
     dataDir: env.DATA_DIR?.trim() || './data',
-    mongodbUri: env.MONGODB_URI?.trim() || undefined,
+    mongodbUri,
     modemPorts: list('MODEM_PORTS'),
     modemConfig: env.MODEM_CONFIG?.trim() || undefined,
     simModems: int('SIM_MODEMS', 8, 1, 4096),
     simSlots: int('SIM_SLOTS', 4, 1, 64),
-    simulator: oneOf('SIMULATOR', ['at', 'memory'] as const),
+    simulator: oneOf('SIMULATOR', ['at', 'memory', 'none'] as const),
+    sharedStore,
+    sharedSyncMs: int('SHARED_SYNC_MS', 2_000, 100, 600_000),
     simAutoSms: int('SIM_AUTO_SMS', 0, 0, 86_400),
     logLevel,
     tls: cert && key ? { cert, key, port: int('TLS_PORT', 8443, 0, 65535) } : undefined,

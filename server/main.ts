@@ -62,6 +62,7 @@ function banner(system: System, dataDir: string) {
 
 /** How much of the farm is up, in one sentence. */
 function farmLine({ kind, census }: System['farm']): string {
+  if (kind === 'none') return 'No modems in this process (SIMULATOR=none): it sells the SIMs other processes and agents bring.';
   if (kind === 'serial' || !census) return 'The modems of MODEM_PORTS come up on their own; GET /api/channels shows them.';
   const sims = `${census.sims} SIM${census.sims === 1 ? '' : 's'}`;
   if (kind === 'memory') return `${sims} online in ${census.channels} simulated modems (in memory).`;

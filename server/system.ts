@@ -32,7 +32,7 @@ export interface System {
   /** The serial modem channels: MODEM_PORTS, or the AT simulator's. */
   channels: ChannelSupervisor | undefined;
   /** Which farm runs; for a simulated one, how much of it was up when start-up finished, and why memory runs if AT was asked. */
-  farm: { kind: 'serial' | 'at' | 'memory'; census: FarmCensus | undefined; fellBack: string | undefined };
+  farm: { kind: 'serial' | 'at' | 'memory' | 'none'; census: FarmCensus | undefined; fellBack: string | undefined };
   /** The WebSocket live channel at /ws and its event log. */
   live: LiveChannel;
   webhooks: Webhooks;
@@ -54,7 +54,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   const store = await openStore(config);
   await seedCatalogue(store);
   const created = await firstStart(store, clock);
-  const registry = new ActivationRegistry({ store, clock, log, ttlMs: config.activationTtlMs });
+  const registry = new ActivationRegistry({ store, clock, log, ttlMs: config.activationTtlMs, shared: config.sharedStore });
   const rents = new RentRegistry({ store, clock, log, hourMs: config.rentHourMs });
   // The live channel's journal follows the registry before anything moves (restore included); webhooks ride on it.
   const live = new LiveChannel({
@@ -81,7 +81,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
       ports.map((p) => new AtChannel({ ...p, ...options.get(p.path) })),
       (id) => options.get(id)?.slots ?? 1,
     );
-  } else {
+  } else if (config.simulator !== 'none') {
     simulation = await startSimulation({ config, store, inbox, clock, log, news: live.farm.tell });
     ({ simulator, channels } = simulation);
   }
@@ -92,7 +92,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   await agents.start();
 
   // Multi-slot channels follow their live activations to the slot each needs, and come home after.
-  const keeper = new SlotKeeper({ store, registry, rents, channels: farmChannels, log });
+  const keeper = new SlotKeeper({ store, registry, rents, channels: farmChannels, log, shared: config.sharedStore });
   await keeper.start();
   const lines = await startLines({ config, store, clock, log, channels, simulator });
 
@@ -120,13 +120,15 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   // Start-up ends once the simulated channels have read their SIMs, so the first order finds them.
   const farm: System['farm'] = simulation
     ? { kind: simulation.kind, census: await simulation.ready(60_000), fellBack: simulation.fellBack }
-    : { kind: 'serial', census: undefined, fellBack: undefined };
+    : { kind: ports.length > 0 ? 'serial' : 'none', census: undefined, fellBack: undefined };
+  const stopSync = config.sharedStore ? syncEvery(registry, config.sharedSyncMs, log) : () => {};
 
   return {
     url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, rents, simulator, channels, farm, created, restored,
     live, webhooks, lines,
     async stop() {
       stopResponder();
+      stopSync();
       lines.stop();
       await live.stop(); // live connections are closed (1001) before the servers wait for their sockets
       await agents.stop();
@@ -150,6 +152,21 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
  * request; the live channel's WebSocket leaves these timers behind once upgraded.
  */
 const serverLimits = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 };
+
+/** With a shared store: takes up, every `ms`, activations another process stopped advancing (it died, say). */
+function syncEvery(registry: ActivationRegistry, ms: number, log: Log): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    registry.sync()
+      .then((taken) => taken > 0 && log.warn({ taken }, 'took up activations another process left behind'))
+      .catch((err: unknown) => log.warn({ err }, 'shared store not read; trying again at the next sync'))
+      .finally(() => { running = false; });
+  }, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 function listen(server: Server, port: number, host: string) {
   return new Promise<void>((resolve, reject) => {

@@ -13,6 +13,8 @@ export interface SlotKeeperOptions {
   log: Log;
   /** How often every channel is checked anyway (a channel that came up, a SIM that moved). */
   everyMs?: number;
+  /** Other processes share the store and sell SIMs too: what holds a slot is read again from it at every check. */
+  shared?: boolean;
 }
 
 interface Held {
@@ -44,20 +46,28 @@ export class SlotKeeper {
   }
 
   async start() {
-    for (const a of await this.#o.store.activations({ live: true, limit: Number.MAX_SAFE_INTEGER })) {
-      this.#held.set(`a${a.id}`, { iccid: a.iccid, openedAt: a.createdAt });
-    }
-    if (this.#o.rents) {
-      for (const r of await this.#o.store.liveRents()) this.#held.set(`r${r.id}`, { iccid: r.iccid, openedAt: r.createdAt });
-      this.#unsubscribeRents = this.#o.rents.subscribe((news) => this.#heardRent(news));
-    }
+    await this.#load();
+    if (this.#o.rents) this.#unsubscribeRents = this.#o.rents.subscribe((news) => this.#heardRent(news));
     this.#unsubscribe = this.#o.registry.subscribe((news) => this.#heard(news));
     this.#timer = setInterval(() => {
       this.#located.clear();
-      this.#schedule();
+      if (this.#o.shared) {
+        this.#load().then(() => this.#schedule(), (err: unknown) => this.#o.log.warn({ err }, 'live activations not read'));
+      } else this.#schedule();
     }, this.#o.everyMs ?? 5_000);
     this.#timer.unref();
     this.#schedule();
+  }
+
+  /** Every live activation and rent, as the store has them. */
+  async #load() {
+    const held = new Map<string, Held>();
+    for (const a of await this.#o.store.liveActivations()) held.set(`a${a.id}`, { iccid: a.iccid, openedAt: a.createdAt });
+    if (this.#o.rents) {
+      for (const r of await this.#o.store.liveRents()) held.set(`r${r.id}`, { iccid: r.iccid, openedAt: r.createdAt });
+    }
+    this.#held.clear();
+    for (const [key, h] of held) this.#held.set(key, h);
   }
 
   stop() {

@@ -43,6 +43,12 @@ export interface RegistryOptions {
   ttlMs: number;
   /** How long after the order a cancel is refused, when the early-cancel rule is on. */
   earlyCancelMs?: number;
+  /**
+   * Other server processes share the store (MongoDB, several processes): answers are read through the store,
+   * activations another process opened are taken up when a command or an SMS concerns them, and `sync()` takes
+   * over the ones whose process stopped advancing them.
+   */
+  shared?: boolean;
 }
 
 interface Entry {
@@ -54,7 +60,14 @@ interface Entry {
   unsaved: unknown;
   /** The view of the current snapshot, built once per snapshot (getStatus polls read it thousands of times). */
   view: ActivationView | undefined;
+  /** Snapshots queued for the store and not yet written. */
+  writing: number;
+  /** Another process advanced the activation first (a version conflict): this actor is stopped and replaced. */
+  stale: boolean;
 }
+
+/** How many times a command or an SMS is applied again after another process advanced the activation first. */
+const conflictRetries = 5;
 
 type Listener = (news: ActivationNews) => void;
 
@@ -70,6 +83,8 @@ export class ActivationRegistry {
   readonly #bySim = new Map<string, Set<number>>();
   readonly #listeners = new Set<Listener>();
   readonly #machine: typeof activationMachine;
+  /** With a shared store: activations past their deadline or stuck settling at the last sync, and their versions. */
+  #stuck = new Map<number, number>();
 
   constructor(options: RegistryOptions) {
     this.#o = options;
@@ -94,7 +109,8 @@ export class ActivationRegistry {
   async restore(): Promise<number> {
     const live = await this.#o.store.liveActivations();
     for (const record of live) {
-      if (!this.#live.has(record.id)) this.#spawn(record);
+      // With a shared store, another process may be settling it right now: `sync()` takes it over if that stays so.
+      if (!this.#live.has(record.id) && (!this.#o.shared || this.#holdable(record))) this.#spawn(record);
     }
     await Promise.all([...this.#live.values()].map((e) => e.persisted));
     return live.length;
@@ -133,6 +149,7 @@ export class ActivationRegistry {
 
   /** An activation of this account, live or ended; someone else's is indistinguishable from a missing one. */
   view(accountId: number, id: number): ActivationView | undefined | Promise<ActivationView | undefined> {
+    if (this.#o.shared) return this.#viewShared(accountId, id);
     // A live one is answered synchronously: clients poll getStatus many times a second.
     const entry = this.#live.get(id);
     if (entry) return entry.record.accountId === accountId ? this.#view(entry) : undefined;
@@ -141,20 +158,28 @@ export class ActivationRegistry {
 
   /** A client's setStatus as a domain command; resolves once its effects are settled and stored. */
   async command(accountId: number, id: number, command: ClientCommand, earlyCancelRule = false): Promise<CommandOutcome> {
-    const entry = this.#live.get(id);
-    if (!entry || entry.record.accountId !== accountId) {
-      const ended = await this.view(accountId, id);
-      return { ok: false, code: ended ? 'notAllowed' : 'noActivation' };
+    for (let attempt = 0; ; attempt++) {
+      if (this.#o.shared) await this.#fresh(id);
+      const entry = this.#live.get(id);
+      if (!entry || entry.record.accountId !== accountId) {
+        const ended = await this.view(accountId, id);
+        return { ok: false, code: ended ? 'notAllowed' : 'noActivation' };
+      }
+      const snapshot = entry.actor.getSnapshot();
+      if (isSettling(stateOf(snapshot)) || !snapshot.can({ type: command })) return { ok: false, code: 'notAllowed' };
+      // Both refunding ends count as a cancel (BAS sends 10 where others send 8).
+      if ((command === 'client.cancel' || command === 'client.numberUsed') && earlyCancelRule && this.#tooEarlyToCancel(entry)) {
+        return { ok: false, code: 'earlyCancel' };
+      }
+      entry.actor.send({ type: command });
+      try {
+        await this.#settled(entry);
+      } catch (err) {
+        if (entry.stale && attempt < conflictRetries) continue; // another process moved it first: decide again on its state
+        throw err;
+      }
+      return { ok: true, activation: this.#view(entry) };
     }
-    const snapshot = entry.actor.getSnapshot();
-    if (isSettling(stateOf(snapshot)) || !snapshot.can({ type: command })) return { ok: false, code: 'notAllowed' };
-    // Both refunding ends count as a cancel (BAS sends 10 where others send 8).
-    if ((command === 'client.cancel' || command === 'client.numberUsed') && earlyCancelRule && this.#tooEarlyToCancel(entry)) {
-      return { ok: false, code: 'earlyCancel' };
-    }
-    entry.actor.send({ type: command });
-    await this.#settled(entry);
-    return { ok: true, activation: this.#view(entry) };
   }
 
   /**
@@ -166,25 +191,67 @@ export class ActivationRegistry {
     route: (services: string[]) => { service: string; code: string }[],
     openedBy = Infinity,
   ): Promise<number[]> {
-    const ids = [...(this.#bySim.get(sms.iccid) ?? [])];
-    const entries = ids
-      .map((id) => this.#live.get(id)!)
-      .filter((e) => e.record.createdAt <= openedBy && !isSettling(stateOf(e.actor.getSnapshot())));
-    const takers = route([...new Set(entries.map((e) => e.record.service))]);
-    const taken: Entry[] = [];
-    for (const { service, code } of takers) {
-      for (const entry of entries.filter((e) => e.record.service === service)) {
-        entry.actor.send({ type: 'sms.received', sms: { smsId: sms.smsId, from: sms.from, text: sms.text, code, at: sms.at } });
-        taken.push(entry);
+    const took = new Set<number>();
+    for (let attempt = 0; ; attempt++) {
+      // Another process may have sold this SIM a moment ago: the store knows every live activation on it.
+      if (this.#o.shared) for (const record of await this.#o.store.liveActivations(sms.iccid)) this.#track(record);
+      const ids = [...(this.#bySim.get(sms.iccid) ?? [])];
+      const entries = ids
+        .map((id) => this.#live.get(id)!)
+        .filter((e) => e.record.createdAt <= openedBy && !isSettling(stateOf(e.actor.getSnapshot())));
+      const takers = route([...new Set(entries.map((e) => e.record.service))]);
+      const taken: Entry[] = [];
+      for (const { service, code } of takers) {
+        for (const entry of entries.filter((e) => e.record.service === service)) {
+          entry.actor.send({ type: 'sms.received', sms: { smsId: sms.smsId, from: sms.from, text: sms.text, code, at: sms.at } });
+          taken.push(entry);
+        }
       }
+      const stored = await Promise.allSettled(taken.map((e) => this.#stored(e)));
+      stored.forEach((outcome, i) => outcome.status === 'fulfilled' && took.add(taken[i]!.record.id));
+      // An activation another process advanced first is read again and offered the SMS again (a copy changes nothing).
+      const failed = stored.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ entry: taken[i]!, err: outcome.reason as unknown }] : []));
+      if (failed.length === 0) return [...took];
+      if (!failed.every((f) => f.entry.stale) || attempt >= conflictRetries) throw failed[0]!.err;
     }
-    await Promise.all(taken.map((e) => this.#stored(e)));
-    return taken.map((e) => e.record.id);
   }
 
   /** Live activations, newest last. */
   live(): ActivationView[] {
     return [...this.#live.values()].map((e) => this.#view(e));
+  }
+
+  /**
+   * With a shared store: takes up what other processes left behind. A live activation past its deadline, or one
+   * stuck half-settled, that was already so at the previous sync (its process had a whole interval to act and did
+   * not: it stopped) is brought here, its deadline or settlement then runs at once. Activations held here that
+   * another process ended or advanced are read again. Returns how many were taken up.
+   */
+  async sync(): Promise<number> {
+    const now = this.#o.clock.now();
+    const live = await this.#o.store.liveActivations();
+    const stuck = new Map<number, number>();
+    let taken = 0;
+    for (const record of live) {
+      const entry = this.#live.get(record.id);
+      if (entry) {
+        this.#track(record);
+        continue;
+      }
+      if (record.expiresAt > now && !isSettling(record.state)) continue; // its own process keeps its deadline
+      stuck.set(record.id, record.version);
+      if (this.#stuck.get(record.id) === record.version) {
+        this.#spawn(record);
+        taken++;
+      }
+    }
+    this.#stuck = stuck;
+    const stillLive = new Set(live.map((r) => r.id));
+    for (const entry of [...this.#live.values()]) {
+      if (stillLive.has(entry.record.id) || entry.writing > 0) continue;
+      await this.#fresh(entry.record.id); // ended elsewhere (or opened just after the read)
+    }
+    return taken;
   }
 
   subscribe(listener: Listener): () => void {
@@ -236,7 +303,9 @@ export class ActivationRegistry {
       clock: this.#o.clock,
       ...(restored ? { snapshot: record.snapshot as never } : {}),
     });
-    const entry: Entry = { actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined };
+    const entry: Entry = {
+      actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined, writing: 0, stale: false,
+    };
     this.#live.set(record.id, entry);
     let ids = this.#bySim.get(record.iccid);
     if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
@@ -258,7 +327,9 @@ export class ActivationRegistry {
   #persist(entry: Entry) {
     const snapshot = entry.actor.getSnapshot();
     const update = projection(snapshot, entry.actor.getPersistedSnapshot(), this.#o.clock.now());
+    entry.writing++;
     entry.persisted = entry.persisted.then(async () => {
+      if (entry.stale) return; // replaced: what this actor did after the conflict was never true
       const known = entry.record.messages.length; // what the previous stored snapshot held
       try {
         entry.version = await this.#o.store.saveActivation(entry.record.id, update, entry.version);
@@ -266,13 +337,68 @@ export class ActivationRegistry {
         entry.record = { ...entry.record, ...changed, version: entry.version };
         entry.unsaved = undefined;
       } catch (err) {
-        this.#o.log.error({ err, activationId: entry.record.id }, 'activation snapshot not stored');
         entry.unsaved = err;
+        if (err instanceof StoreError && err.code === 'STORE_CONFLICT') {
+          // Another process stored a newer version first: its word stands; this actor is replaced by the stored one.
+          this.#o.log.info({ activationId: entry.record.id }, 'activation advanced by another process; reading it again');
+          entry.stale = true;
+          await this.#replace(entry);
+        } else {
+          this.#o.log.error({ err, activationId: entry.record.id }, 'activation snapshot not stored');
+        }
         return;
+      } finally {
+        entry.writing--;
       }
       if (!update.live) this.#forget(entry);
       this.#emit({ type: 'activation.changed', activation: strip(entry.record), received: update.messages.slice(known) });
     });
+  }
+
+  /** Drops a stale actor and, while the activation is live, brings it back from its stored version. */
+  async #replace(entry: Entry) {
+    const id = entry.record.id;
+    const record = await this.#o.store.activation(id).catch((err: unknown) => {
+      this.#o.log.error({ err, activationId: id }, 'activation not read again after a conflict');
+      return undefined;
+    });
+    if (this.#live.get(id) === entry) this.#forget(entry);
+    if (record && this.#holdable(record) && !this.#live.has(id)) this.#spawn(record);
+  }
+
+  /**
+   * Whether a stored activation is for this process to hold. One being settled is left to the process settling
+   * it (running the settlement twice at once would only make the two conflict); `sync()` takes it over if that
+   * process stops.
+   */
+  #holdable(record: ActivationRecord) {
+    return record.live && !isSettling(record.state);
+  }
+
+  /** With a shared store: the activation as stored now, held here while live (taken up, or read again when behind). */
+  async #fresh(id: number) {
+    const record = await this.#o.store.activation(id);
+    if (record) this.#track(record);
+    else {
+      const entry = this.#live.get(id);
+      if (entry) this.#forget(entry);
+    }
+  }
+
+  /** Makes the held actor agree with a stored record; a write of its own in flight is left to finish (or conflict). */
+  #track(record: ActivationRecord): Entry | undefined {
+    const entry = this.#live.get(record.id);
+    if (entry && (entry.writing > 0 || entry.version >= record.version)) return entry;
+    if (entry) this.#forget(entry);
+    return this.#holdable(record) ? this.#spawn(record) : undefined;
+  }
+
+  async #viewShared(accountId: number, id: number): Promise<ActivationView | undefined> {
+    const record = await this.#o.store.activation(id);
+    if (!record || record.accountId !== accountId) return undefined;
+    const entry = this.#live.get(id);
+    if (entry && entry.version === record.version && !entry.stale) return this.#view(entry);
+    return { ...strip(record), readied: readiedOf(record) };
   }
 
   /**
@@ -286,6 +412,7 @@ export class ActivationRegistry {
     if (!entry) return;
     for (let i = 0; i < 100; i++) {
       await entry.persisted;
+      if (entry.stale) throw new StoreError('STORE_CONFLICT', `activation ${id}: another process settles it`);
       if (isSettling(entry.record.state) || !entry.record.live) return;
       await new Promise((r) => setImmediate(r)); // the observer queues the settling snapshot after this actor starts
     }
@@ -309,7 +436,9 @@ export class ActivationRegistry {
   /** Resolves once every snapshot so far is in the store; rejects when the newest could not be written. */
   async #stored(entry: Entry) {
     await entry.persisted;
-    if (entry.unsaved !== undefined) throw new StoreError('STORE_UNAVAILABLE', `activation ${entry.record.id} not stored`);
+    if (entry.unsaved === undefined) return;
+    if (entry.stale) throw new StoreError('STORE_CONFLICT', `activation ${entry.record.id} was advanced by another process`);
+    throw new StoreError('STORE_UNAVAILABLE', `activation ${entry.record.id} not stored`);
   }
 
   #tooEarlyToCancel(entry: Entry): boolean {

@@ -143,8 +143,8 @@ export class Activations {
     return doc ? (await this.#join([doc]))[0] : undefined;
   }
 
-  async live(): Promise<ActivationRecord[]> {
-    const docs = await this.#m.activations.find({ live: true }).sort({ _id: 1 }).lean<ActivationDoc[]>();
+  async live(iccid?: string): Promise<ActivationRecord[]> {
+    const docs = await this.#m.activations.find({ live: true, ...(iccid === undefined ? {} : { iccid }) }).sort({ _id: 1 }).lean<ActivationDoc[]>();
     const found = await this.#join(docs);
     await this.#heal(found);
     return found.filter((a) => a.live);

@@ -202,8 +202,8 @@ export class MongoStore implements Store {
   activation(id: number) {
     return guarded(() => this.#activations.get(id));
   }
-  liveActivations() {
-    return guarded(() => this.#activations.live());
+  liveActivations(iccid?: string) {
+    return guarded(() => this.#activations.live(iccid));
   }
   activations(query: ActivationQuery) {
     return guarded(() => this.#activations.list(query));

@@ -325,8 +325,8 @@ export class SqliteStore implements Store {
   async activation(id: number) {
     return rows.maybe(rows.activation, this.#q.activationById.get(id));
   }
-  async liveActivations() {
-    return this.#q.liveActivations.all().map(rows.activation);
+  async liveActivations(iccid?: string) {
+    return this.#q.liveActivations.all({ iccid: iccid ?? null }).map(rows.activation);
   }
   async activations(query: ActivationQuery) {
     return this.#q.activations
@@ -677,7 +677,7 @@ function statements(db: Database.Database) {
         @expiresAt, @remaining, @repeatOf, @chainOf, @state, 1, @createdAt)`),
     activationById: p('SELECT * FROM activations WHERE id = ?'),
     activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
-    liveActivations: p('SELECT * FROM activations WHERE live = 1 ORDER BY id'),
+    liveActivations: p('SELECT * FROM activations WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
     activations: p(`SELECT * FROM activations
       WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
       ORDER BY id DESC LIMIT @limit`),

@@ -573,6 +573,7 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual((await store.activations({ accountId: a, limit: 2 })).map((x) => x.id), [a3.id, a2.id]);
     t.deepEqual((await store.activations({ limit: 10 })).map((x) => x.id), [a3.id, a2.id, b1.id, a1.id]);
     t.deepEqual((await store.liveActivations()).map((x) => x.id).sort((x, y) => x - y), [a1.id, b1.id, a2.id, a3.id].sort((x, y) => x - y));
+    t.deepEqual((await store.liveActivations(b1.iccid)).map((x) => x.id), [b1.id], 'one SIM: only the activations on it');
   });
 
   // ── settlement ──────────────────────────────────────────────────────────
