@@ -17,6 +17,15 @@ export function isSettling(state: ActivationState): boolean {
   return settlingStates.has(state);
 }
 
+const endings: Partial<Record<ActivationState, ActivationState>> = {
+  cancelling: 'cancelled', rejecting: 'rejected', expiring: 'expired', finishing: 'finished',
+};
+
+/** The final state a settling state ends in. */
+export function endOf(settling: ActivationState): ActivationState | undefined {
+  return endings[settling];
+}
+
 /** What the store keeps beside the snapshot, derived from it. */
 export function projection(snapshot: ActivationSnapshot, persisted: unknown, at: number): ActivationUpdate {
   const { code, messages, nextId } = snapshot.context;

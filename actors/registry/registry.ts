@@ -1,6 +1,6 @@
 import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
 import {
-  activationMachine, firstState, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
+  activationMachine, endOf, firstState, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
 } from '../activation/index.ts';
 import type { Dialect, SimFilter } from '../catalogue/index.ts';
 import type { Clock, Log } from '../log.ts';
@@ -64,10 +64,14 @@ interface Entry {
   writing: number;
   /** Another process advanced the activation first (a version conflict): this actor is stopped and replaced. */
   stale: boolean;
+  /** While the restored actor re-arms its deadline. */
+  resuming: boolean;
 }
 
 /** How many times a command or an SMS is applied again after another process advanced the activation first. */
 const conflictRetries = 5;
+/** How many syncs in a row must find an overdue or settling activation unchanged before it is taken over. */
+const stuckSyncs = 3;
 
 type Listener = (news: ActivationNews) => void;
 
@@ -83,8 +87,8 @@ export class ActivationRegistry {
   readonly #bySim = new Map<string, Set<number>>();
   readonly #listeners = new Set<Listener>();
   readonly #machine: typeof activationMachine;
-  /** With a shared store: activations past their deadline or stuck settling at the last sync, and their versions. */
-  #stuck = new Map<number, number>();
+  /** With a shared store: activations past their deadline or settling, unchanged since `seen` syncs. */
+  #stuck = new Map<number, { version: number; seen: number }>();
 
   constructor(options: RegistryOptions) {
     this.#o = options;
@@ -172,11 +176,17 @@ export class ActivationRegistry {
         return { ok: false, code: 'earlyCancel' };
       }
       entry.actor.send({ type: command });
+      const entered = stateOf(entry.actor.getSnapshot());
       try {
         await this.#settled(entry);
       } catch (err) {
-        if (entry.stale && attempt < conflictRetries) continue; // another process moved it first: decide again on its state
-        throw err;
+        if (!entry.stale || attempt >= conflictRetries) throw err;
+        // The ending this command began was stored, and another process then carried its settlement on: done.
+        const stored = await this.#o.store.activation(id);
+        if (stored && isSettling(entered) && (stored.state === entered || stored.state === endOf(entered))) {
+          return { ok: true, activation: { ...strip(stored), readied: readiedOf(stored) } };
+        }
+        continue; // another process moved it first: decide again on its state
       }
       return { ok: true, activation: this.#view(entry) };
     }
@@ -223,14 +233,14 @@ export class ActivationRegistry {
 
   /**
    * With a shared store: takes up what other processes left behind. A live activation past its deadline, or one
-   * stuck half-settled, that was already so at the previous sync (its process had a whole interval to act and did
-   * not: it stopped) is brought here, its deadline or settlement then runs at once. Activations held here that
+   * half-settled, found unchanged by `stuckSyncs` syncs in a row (its process had two whole intervals to act and
+   * did not: it stopped) is brought here, its deadline or settlement then runs at once. Activations held here that
    * another process ended or advanced are read again. Returns how many were taken up.
    */
   async sync(): Promise<number> {
     const now = this.#o.clock.now();
     const live = await this.#o.store.liveActivations();
-    const stuck = new Map<number, number>();
+    const stuck = new Map<number, { version: number; seen: number }>();
     let taken = 0;
     for (const record of live) {
       const entry = this.#live.get(record.id);
@@ -239,8 +249,10 @@ export class ActivationRegistry {
         continue;
       }
       if (record.expiresAt > now && !isSettling(record.state)) continue; // its own process keeps its deadline
-      stuck.set(record.id, record.version);
-      if (this.#stuck.get(record.id) === record.version) {
+      const before = this.#stuck.get(record.id);
+      const seen = before?.version === record.version ? before.seen + 1 : 1;
+      if (seen < stuckSyncs) stuck.set(record.id, { version: record.version, seen });
+      else {
         this.#spawn(record);
         taken++;
       }
@@ -304,7 +316,7 @@ export class ActivationRegistry {
       ...(restored ? { snapshot: record.snapshot as never } : {}),
     });
     const entry: Entry = {
-      actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined, writing: 0, stale: false,
+      actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined, writing: 0, stale: false, resuming: false,
     };
     this.#live.set(record.id, entry);
     let ids = this.#bySim.get(record.iccid);
@@ -315,11 +327,17 @@ export class ActivationRegistry {
     actor.subscribe({
       next: () => {
         entry.view = undefined;
-        this.#persist(entry);
+        if (!entry.resuming) this.#persist(entry);
       },
       error: (err) => this.#o.log.error({ err, activationId: record.id }, 'activation actor failed'),
     });
-    if (restored) actor.send({ type: 'resume' }); // re-arms the deadline from the absolute expiresAt
+    if (restored) {
+      // Re-arms the deadline from the absolute expiresAt. The snapshot it makes is the stored one with its timer
+      // re-armed: not written, so taking an activation up never races the process that advances it.
+      entry.resuming = true;
+      actor.send({ type: 'resume' });
+      entry.resuming = false;
+    }
     return entry;
   }
 
@@ -377,6 +395,7 @@ export class ActivationRegistry {
 
   /** With a shared store: the activation as stored now, held here while live (taken up, or read again when behind). */
   async #fresh(id: number) {
+    await this.#live.get(id)?.persisted; // a write of this process in flight lands (or conflicts) first
     const record = await this.#o.store.activation(id);
     if (record) this.#track(record);
     else {
