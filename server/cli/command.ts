@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import type { Clock, Store } from '../../actors/index.ts';
 
 /**
- * Why a command stopped. Every code but `CLI_LEDGER_MISMATCH` is the admin's
- * input (exit 2); a ledger that does not add up is a finding about the data (exit 1).
+ * Why a command stopped. Every code but the mismatches is the admin's input
+ * (exit 2); a ledger that does not add up, or a copy that differs from its
+ * source (getsms migrate), is a finding about the data (exit 1).
  */
-export type CliErrorCode = 'CLI_USAGE' | 'CLI_BAD_INPUT' | 'CLI_REFUSED' | 'CLI_NO_DATA' | 'CLI_LEDGER_MISMATCH';
+export type CliErrorCode = 'CLI_USAGE' | 'CLI_BAD_INPUT' | 'CLI_REFUSED' | 'CLI_NO_DATA' | 'CLI_LEDGER_MISMATCH' | 'CLI_COPY_MISMATCH';
 
 export const exitCodes: Record<CliErrorCode, number> = {
   CLI_USAGE: 2,
@@ -13,6 +14,7 @@ export const exitCodes: Record<CliErrorCode, number> = {
   CLI_REFUSED: 2,
   CLI_NO_DATA: 2,
   CLI_LEDGER_MISMATCH: 1,
+  CLI_COPY_MISMATCH: 1,
 };
 
 /** A refusal the command line explains in one sentence on stderr. */

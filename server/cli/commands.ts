@@ -3,6 +3,7 @@ import { announcementCommands } from './announcements.ts';
 import { balanceCommands } from './balance.ts';
 import type { Command } from './command.ts';
 import { farmCommands } from './farm.ts';
+import { migrateCommands } from './migrate.ts';
 import { partnerCommands } from './partners.ts';
 import { passwordCommands } from './passwords.ts';
 import { priceCommands } from './prices.ts';
@@ -26,4 +27,5 @@ export const commands: readonly Command[] = [
   ...ussdCommands,
   ...ruleCommands,
   ...agentCommands,
+  ...migrateCommands,
 ];
