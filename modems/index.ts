@@ -9,6 +9,7 @@ export { SimulatedLines, SimulatedLineError } from './simulator/index.ts';
 export {
   VirtualModem, VirtualFarm, FarmError, SimCard, SimulatorError, serveControl,
   type VirtualModemOptions, type VirtualFarmOptions, type ChannelView, type SimView, type SlotRef, type SmsToDeliver,
+  type CarriedSim,
 } from './simulator/index.ts';
 export { networkOf } from './sim/index.ts';
 /** The driver port: one modem channel as the domain drives it, and its AT implementation on a serial port. */

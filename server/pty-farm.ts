@@ -2,7 +2,9 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChannelSupervisor, Log, Store } from '../actors/index.ts';
-import { AtChannel, FarmError, VirtualFarm, type FarmSimulator, type SimulatedSlot } from '../modems/index.ts';
+import {
+  AtChannel, FarmError, VirtualFarm, type CarriedSim, type FarmSimulator, type SimulatedSlot, type SlotRef,
+} from '../modems/index.ts';
 
 export interface PtyFarmOptions {
   channels: number;
@@ -128,12 +130,7 @@ export class PtyFarm implements FarmSimulator {
   }
 
   slots(): SimulatedSlot[] {
-    return this.#farm.channels.flatMap((ch) =>
-      Array.from({ length: ch.modem.slotCount }, (_, i) => {
-        const sim = ch.modem.simIn(i + 1);
-        return sim ? [{ channel: ch.id, slot: i + 1, sim: sim.identity }] : [];
-      }).flat(),
-    );
+    return this.#farm.slots();
   }
 
   async deliver(to: string, from: string, text: string): Promise<boolean> {
@@ -154,39 +151,42 @@ export class PtyFarm implements FarmSimulator {
    * A SIM on standby gets its SMS when its channel switches to it; if none
    * does within the bound, the network keeps holding it.
    */
-  async #stored(iccid: string) {
-    const end = Date.now() + (this.#o.storeWaitMs ?? 15_000);
-    const waiting = () => {
-      const { sim } = this.#farm.sim(iccid);
-      return this.#farm.centre.held(iccid) + sim.storage.used;
-    };
-    while (waiting() > 0 && Date.now() < end) await sleep(20);
+  #stored(iccid: string) {
+    return this.#farm.drained(iccid, this.#o.storeWaitMs ?? 15_000);
   }
 
   async move(iccid: string, channel: string, slot: number): Promise<boolean> {
     const target = this.#farm.channels.find((ch) => ch.id === channel);
     if (!target || !Number.isInteger(slot) || slot < 1 || slot > target.modem.slotCount) return false;
-    let from: ReturnType<VirtualFarm['sim']>;
+    let from: SlotRef | undefined;
     try {
-      from = this.#farm.sim(iccid);
+      ({ from } = this.#farm.swap(iccid, { channel, slot }));
     } catch (err) {
       if (err instanceof FarmError && err.code === 'FARM_NOT_FOUND') return false;
       throw err;
     }
-    if (from.channel !== target || from.slot !== slot) {
-      // As in the in-memory farm, the SIM that sat in the target slot takes the moved one's place.
-      const displaced = target.modem.simIn(slot);
-      if (displaced) this.#farm.remove(displaced.identity.iccid);
-      this.#farm.move(iccid, { channel, slot });
-      if (displaced && from.channel) this.#farm.move(displaced.identity.iccid, { channel: from.channel.id, slot: from.slot! });
-    }
     // A modem tells nothing of a slot it is not on, nor (this one) of a card swapped in its active slot:
     // both channels read their slots again, and the move is done when the SIM is seen where it went.
-    for (const id of new Set([channel, from.channel?.id ?? channel])) {
+    for (const id of new Set([channel, from?.channel ?? channel])) {
       this.#o.supervisor.reprobe(id, 'a SIM was moved by hand: reading every slot again');
     }
-    this.#o.log.info({ iccid, to: { channel, slot }, from: from.channel ? { channel: from.channel.id, slot: from.slot } : null }, 'simulated SIM moved');
+    this.#o.log.info({ iccid, to: { channel, slot }, from: from ?? null }, 'simulated SIM moved');
     return true;
+  }
+
+  /** Takes a SIM out to carry it to another host's farm; undefined when this farm has no such SIM. The caller reprobes. */
+  async take(iccid: string): Promise<(CarriedSim & { from: SlotRef | undefined }) | undefined> {
+    try {
+      return this.#farm.takeOut(iccid);
+    } catch (err) {
+      if (err instanceof FarmError && err.code === 'FARM_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /** A SIM carried from another host's farm goes into an empty slot here. The caller reprobes. */
+  async insert(carried: CarriedSim, channel: string, slot: number): Promise<void> {
+    this.#farm.putIn(carried, { channel, slot });
   }
 
   /** Unplugs every virtual modem (socat ends, the links go); stop the channels first. */

@@ -10,5 +10,5 @@ export {
   type SentMessage, type MessageStat, type StoredMessage, type Vendor, type VendorName, type SlotDialect,
   type IccidCommand, type CommandRow, type CommandTable, type EncodeDeliver, type ModemContext, type ModemSettings,
   type Reply, type Result, type SmsToDeliver, type Submission, type VirtualFarmOptions, type Channel,
-  type ChannelView, type SimView, type SlotRef,
+  type ChannelView, type SimView, type SlotRef, type CarriedSim, type SimCardPicture,
 } from './at/index.ts';

@@ -2,7 +2,9 @@ import { io, type Socket } from 'socket.io-client';
 import type { Log } from '../../actors/index.ts';
 import type { IncomingSms, ModemChannel } from '../../modems/index.ts';
 import { Outbox } from './outbox.ts';
-import { agentsPath, smsAckTimeoutMs, type Call, type CallReply, type SmsAck, type SmsHandover } from './protocol.ts';
+import {
+  agentsPath, smsAckTimeoutMs, type Call, type CallReply, type SimulatorCall, type SmsAck, type SmsHandover,
+} from './protocol.ts';
 
 export interface AgentOptions {
   /** The central server's URL (`http://farm.example:8080`). */
@@ -13,6 +15,8 @@ export interface AgentOptions {
   /** The local channels the server will drive, and each one's SIM slots. */
   channels: { channel: ModemChannel; slots: number }[];
   log: Log;
+  /** The host's simulated farm, when its channels are one's: the server may text its SIMs and move them. */
+  simulator?: (call: SimulatorCall) => Promise<unknown>;
   /** Called once when the server refuses the token (the agent then stops trying). */
   onRefused?: (reason: string) => void;
 }
@@ -64,7 +68,9 @@ export class Agent {
     const url = new URL(this.#o.server);
     const socket = io(url.origin, {
       path: agentsPath, transports: ['websocket'], reconnectionDelay: 500, reconnectionDelayMax: 5_000,
-      auth: { token: this.#o.token, channels: this.#o.channels.map((c) => ({ id: c.channel.id, slots: c.slots })) },
+      auth: {
+        token: this.#o.token, channels: this.#o.channels.map((c) => ({ id: c.channel.id, slots: c.slots })), simulator: this.#o.simulator !== undefined,
+      },
     });
     this.#socket = socket;
     socket.on('connect', () => log.info({ server: url.origin, channels: this.#channels.size }, 'agent connected to the server'));
@@ -81,14 +87,10 @@ export class Agent {
       log.warn({ server: url.origin, reason }, 'link to the server lost');
       if (reason === 'io server disconnect') this.#again(socket); // the server closed it (stopping, or a newer link): come back
     });
-    socket.on('call', (call: Call, ack: (reply: CallReply) => void) => {
-      if (typeof ack !== 'function') return;
-      this.#run(call).then(
-        (value) => ack({ ok: true, value }),
-        (err: unknown) => ack({
-          ok: false, code: String((err as { code?: unknown }).code ?? 'AGENT_FAILED'), message: err instanceof Error ? err.message : String(err),
-        }),
-      );
+    socket.on('call', (call: Call, ack: (reply: CallReply) => void) => answer(this.#run(call), ack));
+    socket.on('simulator', (call: SimulatorCall, ack: (reply: CallReply) => void) => {
+      const simulator = this.#o.simulator;
+      answer(simulator ? simulator(call) : Promise.reject(new AgentError('AGENT_NOT_SIMULATED', 'this agent drives real modems')), ack);
     });
   }
 
@@ -163,6 +165,17 @@ export class Agent {
       });
     });
   }
+}
+
+/** A call's outcome through its ack: the value, or the failure's code and sentence. */
+function answer(work: Promise<unknown>, ack: (reply: CallReply) => void) {
+  if (typeof ack !== 'function') return;
+  work.then(
+    (value) => ack({ ok: true, value }),
+    (err: unknown) => ack({
+      ok: false, code: String((err as { code?: unknown }).code ?? 'AGENT_FAILED'), message: err instanceof Error ? err.message : String(err),
+    }),
+  );
 }
 
 function slotOf(slot: unknown): number {

@@ -2,9 +2,11 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
 import type { ChannelSupervisor, Clock, Log, Store } from '../../actors/index.ts';
 import {
-  agentsPath, agentTokenHash, callTimeoutMs, parseHello, parseSms, type Call, type CallReply, type SmsAck, type SmsHandover,
+  agentsPath, agentTokenHash, callTimeoutMs, parseHello, parseSms, simulatorTimeoutMs,
+  type Call, type CallReply, type SimulatorCall, type SmsAck, type SmsHandover,
 } from './protocol.ts';
 import { AgentCallError, RemoteChannel, type AgentLink } from './remote-channel.ts';
+import { RemoteFarm } from './remote-farm.ts';
 
 export interface AgentHubOptions {
   store: Store;
@@ -20,6 +22,7 @@ export interface AgentHubOptions {
 interface AgentData {
   name: string;
   channels: { id: string; slots: number }[];
+  simulator: boolean;
 }
 
 /** Frames from agents are calls' answers and SMS: 256 KiB is far past the largest (socket.io would allow 1 MB). */
@@ -30,13 +33,16 @@ const maxFrame = 256 * 1024;
  * HTTP server, each agent authenticated at connect by its token (refused there,
  * before any channel moves). Every channel an agent brings becomes a
  * RemoteChannel under the supervisor, once; a reconnect re-attaches the same
- * ones, so their actors, SIMs and history carry on.
+ * ones, so their actors, SIMs and history carry on. An agent that runs a
+ * simulated farm brings it too, as a RemoteFarm the simulator endpoints reach.
  */
 export class AgentHub {
   readonly #o: AgentHubOptions;
   readonly #remotes = new Map<string, RemoteChannel>();
   /** The socket each agent is connected through now. */
   readonly #connected = new Map<string, Socket>();
+  /** The simulated farms of the agents connected now that run one, by agent name. */
+  readonly #farms = new Map<string, RemoteFarm>();
   readonly #ios: Server[] = [];
 
   constructor(options: AgentHubOptions) {
@@ -77,6 +83,11 @@ export class AgentHub {
     }
   }
 
+  /** The simulated farms of the agents connected now (the simulator endpoints reach their SIMs through these). */
+  farms(): RemoteFarm[] {
+    return [...this.#farms.values()];
+  }
+
   /** Drops every agent link (their channels go "agent offline"); the HTTP servers are closed by their owner. */
   async stop() {
     for (const io of this.#ios) {
@@ -94,12 +105,12 @@ export class AgentHub {
       this.#o.log.warn({ address: socket.handshake.address }, 'agent refused: unknown or revoked token');
       return 'refused: unknown or revoked agent token';
     }
-    (socket.data as AgentData) = { name: agent.name, channels: hello.channels };
+    (socket.data as AgentData) = { name: agent.name, channels: hello.channels, simulator: hello.simulator };
     return undefined;
   }
 
   #welcome(socket: Socket) {
-    const { name, channels } = socket.data as AgentData;
+    const { name, channels, simulator } = socket.data as AgentData;
     const { log } = this.#o;
     // The same agent again (a new link before the old one was noticed gone): the new one wins.
     this.#connected.get(name)?.disconnect(true);
@@ -120,6 +131,11 @@ export class AgentHub {
     }
     const slots = new Map(channels.map((c) => [`${name}/${c.id}`, c.slots]));
     this.#o.channels.start(fresh, (id) => slots.get(id) ?? 1);
+    const farm = simulator ? new RemoteFarm(name, link.simulate) : undefined;
+    if (farm) {
+      this.#farms.set(name, farm);
+      farm.refresh().catch((err: unknown) => log.warn({ err, agent: name }, "the agent's simulated slots not read"));
+    }
     log.info({ agent: name, channels: channels.length, address: socket.handshake.address }, 'agent connected');
 
     const remoteOf = (channel: unknown) => (typeof channel === 'string' ? this.#remotes.get(`${name}/${channel}`) : undefined);
@@ -143,6 +159,7 @@ export class AgentHub {
     });
     socket.once('disconnect', (reason) => {
       if (this.#connected.get(name) === socket) this.#connected.delete(name);
+      if (farm && this.#farms.get(name) === farm) this.#farms.delete(name);
       log.warn({ agent: name, reason }, 'agent disconnected');
       for (const remote of mine) remote.detach(link);
     });
@@ -153,29 +170,29 @@ export class AgentHub {
  * Calls over one socket, each answered through its ack. A call still open
  * when the socket goes fails at once (socket.io would wait for its timeout).
  */
-function linkOf(socket: Socket): AgentLink {
+function linkOf(socket: Socket): AgentLink & { simulate(call: SimulatorCall): Promise<unknown> } {
   const open = new Set<(err: Error) => void>();
   socket.once('disconnect', () => {
     for (const fail of open) fail(new AgentCallError('AGENT_OFFLINE', 'agent offline'));
   });
+  const ask = (event: string, body: object, what: string, timeoutMs: number) => new Promise<unknown>((resolve, reject) => {
+    if (socket.disconnected) return reject(new AgentCallError('AGENT_OFFLINE', 'agent offline'));
+    const fail = (err: Error) => {
+      open.delete(fail);
+      reject(err);
+    };
+    open.add(fail);
+    socket.timeout(timeoutMs).emit(event, body, (err: Error | null, reply: CallReply) => {
+      if (!open.has(fail)) return;
+      open.delete(fail);
+      if (err) return reject(new AgentCallError('AGENT_TIMEOUT', `the agent did not answer ${what} within ${timeoutMs / 1000} s`));
+      if (!reply || typeof reply !== 'object') return reject(new AgentCallError('AGENT_BAD_REPLY', `the agent's answer to ${what} is not one`));
+      if (reply.ok) resolve(reply.value);
+      else reject(new AgentCallError(String(reply.code), String(reply.message)));
+    });
+  });
   return {
-    call(call: Call) {
-      return new Promise((resolve, reject) => {
-        if (socket.disconnected) return reject(new AgentCallError('AGENT_OFFLINE', 'agent offline'));
-        const fail = (err: Error) => {
-          open.delete(fail);
-          reject(err);
-        };
-        open.add(fail);
-        socket.timeout(callTimeoutMs[call.op]).emit('call', call, (err: Error | null, reply: CallReply) => {
-          if (!open.has(fail)) return;
-          open.delete(fail);
-          if (err) return reject(new AgentCallError('AGENT_TIMEOUT', `the agent did not answer ${call.op} within ${callTimeoutMs[call.op] / 1000} s`));
-          if (!reply || typeof reply !== 'object') return reject(new AgentCallError('AGENT_BAD_REPLY', `the agent's answer to ${call.op} is not one`));
-          if (reply.ok) resolve(reply.value);
-          else reject(new AgentCallError(String(reply.code), String(reply.message)));
-        });
-      });
-    },
+    call: (call: Call) => ask('call', call, call.op, callTimeoutMs[call.op]),
+    simulate: (call: SimulatorCall) => ask('simulator', call, `simulator ${call.op}`, simulatorTimeoutMs[call.op]),
   };
 }

@@ -1,5 +1,5 @@
 import { hash, randomBytes } from 'node:crypto';
-import type { IncomingSms } from '../../modems/index.ts';
+import type { CarriedSim, IncomingSms } from '../../modems/index.ts';
 
 /**
  * The wire between the server and a remote modem host (an agent), over
@@ -28,6 +28,8 @@ const channelIdPattern = /^[\w./@:-]{1,200}$/;
 export interface AgentHello {
   token: string;
   channels: { id: string; slots: number }[];
+  /** Its channels are a simulated farm's: the server may act on it as the network and an operator's hands (`simulator`). */
+  simulator: boolean;
 }
 
 /** The ModemChannel calls, by name: what `args` each takes. */
@@ -59,6 +61,23 @@ export const callTimeoutMs: Record<CallOp, number> = {
   switchSlot: 30_000, ussd: 90_000, setForwarding: 45_000, forwarding: 45_000,
 };
 
+/**
+ * What the server asks of an agent's simulated farm, as `simulator` with an
+ * ack: the network texting one of its SIMs (`deliver`: false when it has no
+ * SIM with that number or ICCID), its slots, and an operator's hands moving a
+ * SIM within the farm (`move`), out of it (`take`) or into it (`insert`).
+ * Channel names are the agent's own (`sim-001`).
+ */
+export type SimulatorCall =
+  | { op: 'deliver'; to: string; from: string; text: string }
+  | { op: 'slots' }
+  | { op: 'move'; sim: string; channel: string; slot: number }
+  | { op: 'take'; sim: string }
+  | { op: 'insert'; carried: CarriedSim; channel: string; slot: number };
+
+/** A deliver's answer comes once the server stored the SMS (the agent waits up to 15 s for its channel to read it). */
+export const simulatorTimeoutMs: Record<SimulatorCall['op'], number> = { deliver: 30_000, slots: 10_000, move: 15_000, take: 15_000, insert: 15_000 };
+
 /** How long an agent waits for the server to store one SMS. */
 export const smsAckTimeoutMs = 60_000;
 
@@ -75,7 +94,8 @@ export function parseHello(auth: unknown): AgentHello | string {
     if (channels.some((k) => k.id === id)) return `channel ${id} is named twice`;
     channels.push({ id, slots });
   }
-  return { token: a.token, channels };
+  if (a.simulator !== undefined && typeof a.simulator !== 'boolean') return 'simulator must be true or false';
+  return { token: a.token, channels, simulator: a.simulator === true };
 }
 
 /** An SMS from an agent, checked field by field; undefined when it is not one. */

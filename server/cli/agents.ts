@@ -114,7 +114,9 @@ export const agentCommands: Command[] = [
       }
       const dataDir = resolve(args.text('data') ?? process.env.AGENT_DATA_DIR ?? './agent-data');
       let refused: ((reason: string) => void) | undefined;
-      const agent = new Agent({ server, token, dataDir, channels, log, onRefused: (reason) => refused?.(reason) });
+      const agent = new Agent({
+        server, token, dataDir, channels, log, onRefused: (reason) => refused?.(reason), ...(farm ? { simulator: farm.simulate } : {}),
+      });
       try {
         await new Promise<void>((done, fail) => {
           refused = (reason) => fail(new CliError('CLI_REFUSED', `the server refused this agent (${reason})`));

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { SimIdentity } from '../../farm.ts';
 import { simulatedSim } from '../identities.ts';
+import type { SimulatedSlot } from '../port.ts';
 import { Cable } from './cable.ts';
 import { deliverPdus } from './encode.ts';
 import { imeiOf } from './imei.ts';
-import { SimCard } from './sim-card.ts';
+import { SimCard, type SimCardPicture } from './sim-card.ts';
 import { SmsCentre, type Submission } from './sms-centre.ts';
 import type { EncodeDeliver, VirtualModemOptions } from './types.ts';
 import type { SlotDialect, VendorName } from './vendors.ts';
@@ -73,6 +74,12 @@ export interface Delivery extends Submission {
 export interface SlotRef {
   channel: string;
   slot: number;
+}
+
+/** A SIM on its way to another farm (another host): the card, and the parts the network held for it, in order. */
+export interface CarriedSim {
+  card: SimCardPicture;
+  held: string[];
 }
 
 const channelId = (c: number) => `sim-${String(c + 1).padStart(3, '0')}`;
@@ -203,6 +210,70 @@ export class VirtualFarm {
     this.#drawer.delete(sim.identity.iccid);
     target.modem.insert(to.slot, sim);
     return this.view(target);
+  }
+
+  /**
+   * Puts a SIM into a slot as an operator's hands would: the SIM that sat there
+   * takes the moved one's place (as in the in-memory farm). Says where the SIM came from.
+   */
+  swap(key: string, to: SlotRef): { from: SlotRef | undefined } {
+    const { channel, slot } = this.sim(key);
+    const target = this.channel(to.channel);
+    const from = channel ? { channel: channel.id, slot: slot! } : undefined;
+    if (from?.channel === to.channel && from.slot === to.slot) return { from };
+    const displaced = Number.isInteger(to.slot) ? target.modem.simIn(to.slot) : undefined;
+    if (displaced) this.remove(displaced.identity.iccid);
+    this.move(key, to);
+    if (displaced && from) this.move(displaced.identity.iccid, from);
+    return { from };
+  }
+
+  /**
+   * Resolves once nothing waits for the SIM (the network holds no part for it and
+   * its memory is empty: its channel read and deleted everything), or after `ms`.
+   */
+  async drained(key: string, ms: number): Promise<void> {
+    const end = Date.now() + ms;
+    const waiting = () => {
+      const { sim } = this.sim(key);
+      return this.centre.held(sim.identity.iccid) + sim.storage.used;
+    };
+    while (waiting() > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  }
+
+  /** Every occupied slot with its SIM, in channel and slot order. */
+  slots(): SimulatedSlot[] {
+    return this.channels.flatMap((ch) =>
+      Array.from({ length: ch.modem.slotCount }, (_, i) => {
+        const sim = ch.modem.simIn(i + 1);
+        return sim ? [{ channel: ch.id, slot: i + 1, sim: sim.identity }] : [];
+      }).flat(),
+    );
+  }
+
+  /** Takes a SIM out to carry it to another farm: it leaves this one, with what the network held for it. */
+  takeOut(key: string): CarriedSim & { from: SlotRef | undefined } {
+    const { sim, channel, slot } = this.sim(key);
+    if (channel) channel.modem.eject(slot!);
+    this.#drawer.delete(sim.identity.iccid);
+    const from = channel ? { channel: channel.id, slot: slot! } : undefined;
+    return { card: sim.picture(), held: this.centre.release(sim.identity.iccid), from };
+  }
+
+  /** A SIM carried from another farm goes into an empty slot; the network hands it what it held. */
+  putIn(carried: CarriedSim, to: SlotRef): ChannelView {
+    const known = this.#locate(carried.card.identity.iccid) ?? this.#drawer.get(carried.card.identity.iccid);
+    if (known) throw new FarmError('FARM_CONFLICT', `SIM ${carried.card.identity.iccid} is in this farm already`);
+    const sim = SimCard.from(carried.card);
+    this.#drawer.set(sim.identity.iccid, sim);
+    try {
+      this.move(sim.identity.iccid, to);
+    } catch (err) {
+      this.#drawer.delete(sim.identity.iccid);
+      throw err;
+    }
+    if (carried.held.length > 0) this.centre.submit(sim.identity.iccid, carried.held);
+    return this.view(this.channel(to.channel));
   }
 
   #locate(key: string): { sim: SimCard; channel: Channel; slot: number; active: VirtualModem | undefined } | undefined {

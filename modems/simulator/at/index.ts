@@ -2,7 +2,7 @@
 /** One simulated modem channel with K SIM slots, speaking AT over a Duplex byte stream. */
 export { VirtualModem } from './virtual-modem.ts';
 /** A simulated SIM: identity, SMS storage, USSD script and call forwarding. */
-export { SimCard, type SimCardOptions, type Forwarding, type SentMessage } from './sim-card.ts';
+export { SimCard, type SimCardOptions, type SimCardPicture, type Forwarding, type SentMessage } from './sim-card.ts';
 /** SIM SMS memory and the TPDU length AT answers print. */
 export { SimStorage, tpduLength, type MessageStat, type StoredMessage } from './sim-storage.ts';
 /** Vendor profiles (identity strings, ICCID command, slot dialect, noise). */
@@ -22,7 +22,7 @@ export type {
 export { SmsCentre, type Submission } from './sms-centre.ts';
 /** N channels × K slots of virtual modems on PTYs, with the farm's deterministic SIMs. */
 export {
-  VirtualFarm, FarmError, type VirtualFarmOptions, type Channel, type ChannelView, type Delivery, type SimView, type SlotRef,
+  VirtualFarm, FarmError, type CarriedSim, type VirtualFarmOptions, type Channel, type ChannelView, type Delivery, type SimView, type SlotRef,
 } from './farm-process.ts';
 /** The farm's JSON control API over HTTP on 127.0.0.1. */
 export { serveControl } from './control-api.ts';

@@ -6,7 +6,7 @@ import { SerialPort } from 'serialport';
 
 /** A simulator error with a stable code (compare codes, never text). */
 export class SimulatorError extends Error {
-  constructor(readonly code: 'SIM_SOCAT_MISSING' | 'SIM_PTY_START' | 'SIM_PORT_OPEN', message: string) {
+  constructor(readonly code: 'SIM_SOCAT_MISSING' | 'SIM_PTY_START' | 'SIM_PORT_OPEN' | 'SIM_SMS_HELD', message: string) {
     super(message);
   }
 }

@@ -1,5 +1,5 @@
 import type { SimIdentity } from '../../farm.ts';
-import { SimStorage } from './sim-storage.ts';
+import { SimStorage, type StoredMessage } from './sim-storage.ts';
 import { defaultUssd } from './ussd.ts';
 
 /** One call-forwarding rule on the network side of a SIM (27.007 +CCFC). */
@@ -29,6 +29,20 @@ export interface SimCardOptions {
 }
 
 /**
+ * A SIM card as JSON, to carry it from one farm to another (a farm on another
+ * host): what the card holds (identity, SMS memory) and what its network
+ * account holds (USSD replies, forwarding), as the card is the account's key.
+ */
+export interface SimCardPicture {
+  identity: SimIdentity;
+  capacity: number;
+  numberOnSim: boolean;
+  ussd: Record<string, string>;
+  forwarding: [reason: number, rule: Forwarding][];
+  stored: StoredMessage[];
+}
+
+/**
  * A simulated SIM: its identity, its SMS memory, and what its network account
  * holds (USSD replies, call forwarding, sent messages). It moves between slots
  * and channels as a whole, as a physical card does.
@@ -47,6 +61,23 @@ export class SimCard {
     this.storage = new SimStorage(options.capacity ?? 30);
     this.numberOnSim = options.numberOnSim ?? true;
     this.ussd = { ...defaultUssd(identity), ...options.ussd };
+  }
+
+  /** The card as JSON (its sent log stays behind: it is the farm's record, not the card's). */
+  picture(): SimCardPicture {
+    return {
+      identity: { ...this.identity }, capacity: this.storage.capacity, numberOnSim: this.numberOnSim, ussd: { ...this.ussd },
+      forwarding: [...this.forwarding].map(([reason, rule]) => [reason, { ...rule }]),
+      stored: this.storage.snapshot().map(({ stat, pdu }) => ({ stat, pdu })),
+    };
+  }
+
+  /** The card a picture shows, its messages in the same order. */
+  static from(p: SimCardPicture): SimCard {
+    const card = new SimCard(p.identity, { capacity: p.capacity, numberOnSim: p.numberOnSim, ussd: p.ussd });
+    for (const [reason, rule] of p.forwarding) card.forwarding.set(reason, { ...rule });
+    for (const m of p.stored) card.storage.store(m.pdu, m.stat);
+    return card;
   }
 
   /** Records an outgoing PDU and returns its TP message reference (0…255, wrapping). */

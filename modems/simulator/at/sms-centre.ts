@@ -56,6 +56,13 @@ export class SmsCentre {
     return went;
   }
 
+  /** Gives up what is held for `iccid` (its SIM went to another farm's network), in order. */
+  release(iccid: string): string[] {
+    const queue = this.#pending.get(iccid) ?? [];
+    this.#pending.delete(iccid);
+    return queue;
+  }
+
   /** How many parts are held for `iccid`. */
   held(iccid: string): number {
     return this.#pending.get(iccid)?.length ?? 0;

@@ -150,3 +150,39 @@ test('the API refuses what it cannot do, with a status and a stable code', async
   t.is((await call('DELETE', '/channels')).status, 405);
   t.is((await call('GET', '/nowhere')).status, 404);
 });
+
+test('a SIM carried to another farm (another host) takes its SMS memory, its network account and what the network held for it', async (t) => {
+  const { farm: a, sim } = await farm(t, 1, 2);
+  const dir = await tempDir(t);
+  const b = await VirtualFarm.start({ dir, channels: 1, slots: 2, firstSim: 100, modem: { simBusyMs: 50, ussdDelayMs: 10 } });
+  t.teardown(() => b.stop());
+  const active = sim(0, 1);
+  const standby = sim(0, 2);
+  a.deliver(active.phone, 'Telegram', 'stored on the card');
+  a.deliver(standby.phone, 'Telegram', 'held by the network'); // slot 2 is not the active one
+  a.sim(active.iccid).sim.ussd['*122#'] = 'Баланс: 1 р.';
+  a.sim(active.iccid).sim.forwarding.set(0, { active: true, number: '+79261234567', type: 145, class: 1 });
+
+  const carried = a.takeOut(active.iccid);
+  t.deepEqual(carried.from, { channel: 'sim-001', slot: 1 });
+  t.throws(() => a.sim(active.iccid), { message: /no SIM/ }, 'it left the first farm');
+  const out = b.takeOut(simulatedSim(100).iccid); // room for it
+  b.putIn(carried, { channel: 'sim-001', slot: 1 });
+  const there = b.sim(active.iccid);
+  t.like(there, { slot: 1 });
+  t.is(there.sim.storage.used, 1);
+  t.is(there.sim.ussd['*122#'], 'Баланс: 1 р.');
+  t.like(there.sim.forwarding.get(0), { number: '+79261234567' });
+  t.throws(() => b.putIn(out, { channel: 'sim-001', slot: 1 }), { message: /taken/ });
+  t.throws(() => b.putIn(carried, { channel: 'sim-001', slot: 2 }), { message: /already/ }, 'no SIM in a farm twice');
+
+  // A SIM whose SMS the network held takes that with it: in the new farm's active slot, it is handed over.
+  b.takeOut(active.iccid);
+  const held = a.takeOut(standby.iccid);
+  t.is(held.held.length, 1);
+  t.is(held.card.stored.length, 0);
+  b.putIn(held, { channel: 'sim-001', slot: 1 });
+  for (let i = 0; i < 1500 && b.sim(standby.iccid).sim.storage.used === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  t.is(b.sim(standby.iccid).sim.storage.used, 1);
+  t.is(b.centre.held(standby.iccid), 0);
+});
