@@ -22,6 +22,8 @@ export interface ModemChannelEvents {
   lost: [reason: string];
   /** A whole SMS the modem pushed (+CMT) instead of storing it: nothing on the SIM to delete, store it now. */
   pushed: [sms: IncomingSms];
+  /** The modem says the SIM in its active slot went (`ready` false) or came (+CPIN, ^SIMST): read it again now. */
+  sim: [ready: boolean];
 }
 
 /**

@@ -4,5 +4,6 @@ export type { Registration, SimCheck } from '../../modems/index.ts';
 export type ChannelEvent =
   | { type: 'port.lost'; reason: string }
   | { type: 'sms.indicated' }
+  | { type: 'sim.changed' }
   | { type: 'slot.switch'; slot: number }
   | { type: 'signal.changed'; dbm: number | null };

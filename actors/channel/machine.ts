@@ -124,7 +124,7 @@ export const channelMachine = setup({
     },
     // SIM busy right after a switch or a restart is normal (+CME ERROR: 14): ask again shortly.
     simBusy: { after: { 2000: 'simCheck' } },
-    noSim: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 30_000: 'simCheck' } },
+    noSim: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 30_000: 'simCheck' }, on: { 'sim.changed': 'simCheck' } },
     simLocked: { always: { guard: 'switchWanted', target: 'switchingSlot' }, after: { 60_000: 'simCheck' } },
     registering: {
       invoke: {
@@ -159,7 +159,9 @@ export const channelMachine = setup({
           // Switch only between sweeps: a sweep's deletes must never reach the next slot's SIM.
           always: { guard: 'switchWanted', target: '#channel.switchingSlot' },
           after: { sweepEvery: 'sweeping' },
-          on: { 'sms.indicated': 'sweeping' },
+          // A SIM pulled (or swapped) says so at once: read the slot now, so it is offline before it can be sold.
+          // Mid-sweep there is no need: the sweep fails on a missing SIM and the channel reads the slot after it.
+          on: { 'sms.indicated': 'sweeping', 'sim.changed': '#channel.simCheck' },
         },
       },
     },

@@ -154,6 +154,7 @@ export class ChannelSupervisor {
     const actor = createActor(machine, { input: { channel: channel.id, slot: 1, slots }, clock: this.#o.clock });
     running.actor = actor;
     channel.on('indication', () => actor.send({ type: 'sms.indicated' }));
+    channel.on('sim', () => actor.send({ type: 'sim.changed' }));
     channel.on('pushed', (sms) => {
       inbox.receive(sms).catch((err) => log.error({ err, channel: channel.id }, 'pushed SMS not stored'));
     });

@@ -49,6 +49,7 @@ export type Urc =
   | ({ type: 'registration'; of: 'CREG' | 'CGREG' | 'CEREG' } & Registration) // +CREG: 1
   | { type: 'ring' } //                                                  RING, +CRING: VOICE
   | { type: 'caller'; number: string; numberType: number | undefined } // +CLIP: "+7916…",145
+  | { type: 'sim.status'; ready: boolean } //                           +CPIN: NOT INSERTED, ^SIMST: 255
   | { type: 'noise'; line: string };
 
 /** One row of the URC table: a line prefix and how to read what follows it. */
@@ -106,6 +107,22 @@ const maxUssdLines = 16;
 
 const noiseRow = (prefix: string): UrcRow => ({ prefix, parse: noise });
 
+/**
+ * A SIM pulled or put back, as the modem says it at once (27.007 §8.3 `+CPIN:` as a URC; Huawei's `^SIMST:`,
+ * where 255 is "no SIM" and 0 "invalid"): the channel reads its slot again instead of finding out at the next
+ * sweep, half a minute later, while the SIM could still be sold.
+ */
+const simStatusRows: UrcRow[] = [
+  { prefix: '+CPIN:', parse: (lines) => ({ type: 'sim.status', ready: (argsOf(lines[0]!, '+CPIN:') ?? '').trim() === 'READY' }) },
+  {
+    prefix: '^SIMST:',
+    parse: (lines) => {
+      const status = Number(fields(argsOf(lines[0]!, '^SIMST:') ?? '')[0]);
+      return Number.isInteger(status) ? { type: 'sim.status', ready: status !== 255 && status !== 0 } : noise(lines);
+    },
+  },
+];
+
 /** Every URC getsms recognises; a driver may add its vendor's rows. Longer prefixes never hide behind shorter ones: each ends in `:` or is a whole word. */
 export const urcTable: readonly UrcRow[] = [
   { prefix: '+CMTI:', parse: stored('sms.stored', '+CMTI:') },
@@ -130,6 +147,7 @@ export const urcTable: readonly UrcRow[] = [
   registration('CEREG'),
   { prefix: 'RING', parse: () => ({ type: 'ring' }) },
   { prefix: '+CRING:', parse: () => ({ type: 'ring' }) },
+  ...simStatusRows,
   {
     prefix: '+CLIP:',
     parse: (lines) => {
@@ -138,9 +156,9 @@ export const urcTable: readonly UrcRow[] = [
     },
   },
   // Boot and status chatter: SIM800 (RDY, Call Ready, SMS Ready), Quectel (+QIND, +QUSIM),
-  // Huawei (^BOOT, ^RSSI, ^MODE, ^SRVST, ^SIMST, ^HCSQ), SIMCom (*PSUTTZ, DST, PB DONE), 27.007 (+CFUN, +CPIN, +CIEV, +CTZV).
+  // Huawei (^BOOT, ^RSSI, ^MODE, ^SRVST, ^HCSQ), SIMCom (*PSUTTZ, DST, PB DONE), 27.007 (+CFUN, +CIEV, +CTZV).
   ...['RDY', 'Call Ready', 'SMS Ready', 'PB DONE', '+QIND:', '+QUSIM:', '+QSTK:', '^BOOT:', '^RSSI:', '^MODE:', '^SRVST:',
-    '^SIMST:', '^HCSQ:', '^DSFLOWRPT:', '*PSUTTZ:', '+PSUTTZ:', 'DST:', '+CFUN:', '+CPIN:', '+CIEV:', '+CTZV:', '+CTZE:',
+    '^HCSQ:', '^DSFLOWRPT:', '*PSUTTZ:', '+PSUTTZ:', 'DST:', '+CFUN:', '+CIEV:', '+CTZV:', '+CTZE:',
     '+CGEV:', '+STIN:', 'NORMAL POWER DOWN', 'UNDER-VOLTAGE', 'OVER-VOLTAGE'].map(noiseRow),
 ];
 

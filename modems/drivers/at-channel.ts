@@ -66,6 +66,7 @@ export class AtChannel extends EventEmitter<ModemChannelEvents> implements Modem
     at.on('urc', (urc) => {
       if (urc.type === 'sms.stored') this.emit('indication');
       if (urc.type === 'sms.pushed') this.#pushed(urc.pdu);
+      if (urc.type === 'sim.status') this.emit('sim', urc.ready);
     });
     at.once('close', (err) => {
       if (this.#at === at) this.emit('lost', err?.message ?? 'port closed');

@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import type { FarmListener, IncomingSms, ModemFarm } from '../farm.ts';
 import { simulatedSim } from './identities.ts';
 import type { FarmSimulator, SimulatedSlot } from './port.ts';
+import { SimulatorError } from './at/index.ts';
 
 export interface SimulatedFarmOptions {
   channels: number;
   slots: number;
   now?: () => number;
+  /** How often SMS the domain could not store yet are handed over again (5 s). */
+  retryMs?: number;
 }
 
 /**
@@ -20,12 +23,14 @@ export class SimulatedFarm implements ModemFarm, FarmSimulator {
   readonly #byPhone = new Map<string, SimulatedSlot>();
   readonly #storage = new Map<string, IncomingSms>();
   readonly #now: () => number;
+  readonly #retryMs: number;
   #listener: FarmListener | undefined;
   #retry: NodeJS.Timeout | undefined;
   #sequence = 0;
 
   constructor(options: SimulatedFarmOptions) {
     this.#now = options.now ?? Date.now;
+    this.#retryMs = options.retryMs ?? 5_000;
     for (let c = 0; c < options.channels; c++) {
       for (let s = 1; s <= options.slots; s++) {
         const slot = { channel: `sim-${String(c + 1).padStart(3, '0')}`, slot: s, sim: simulatedSim(c * options.slots + s - 1) };
@@ -38,7 +43,7 @@ export class SimulatedFarm implements ModemFarm, FarmSimulator {
   async start(listener: FarmListener) {
     this.#listener = listener;
     for (const { channel, slot, sim } of this.#slots) await listener({ type: 'sim.present', channel, slot, sim });
-    this.#retry = setInterval(() => void this.#flush(), 5_000);
+    this.#retry = setInterval(() => void this.#flush(), this.#retryMs);
     this.#retry.unref();
   }
 
@@ -51,9 +56,9 @@ export class SimulatedFarm implements ModemFarm, FarmSimulator {
     return this.#slots;
   }
 
-  /** An SMS from `from` to the SIM with number `to`; false when no simulated SIM has that number. */
+  /** An SMS from `from` to the SIM with number (or ICCID) `to`; false when no simulated SIM has that number. */
   async deliver(to: string, from: string, text: string): Promise<boolean> {
-    const slot = this.#byPhone.get(to);
+    const slot = this.#byPhone.get(to) ?? this.#slots.find((s) => s.sim.iccid === to);
     if (!slot) return false;
     const receivedAt = this.#now();
     const fingerprint = createHash('sha256')
@@ -61,7 +66,10 @@ export class SimulatedFarm implements ModemFarm, FarmSimulator {
       .digest('hex');
     const sms: IncomingSms = { iccid: slot.sim.iccid, from, text, receivedAt, fingerprint };
     this.#storage.set(fingerprint, sms);
-    await this.#hand(sms);
+    if (!(await this.#hand(sms))) {
+      // Said, not hidden: the caller must not count it as stored (a restart of this process loses it).
+      throw new SimulatorError('SIM_SMS_HELD', `the SMS reached SIM ${slot.sim.iccid} but getsms did not store it; the simulated modem keeps it and hands it over again every ${this.#retryMs / 1000} s`);
+    }
     return true;
   }
 
@@ -90,13 +98,15 @@ export class SimulatedFarm implements ModemFarm, FarmSimulator {
     for (const sms of [...this.#storage.values()]) await this.#hand(sms);
   }
 
-  async #hand(sms: IncomingSms) {
-    if (!this.#listener) return;
+  /** True once the domain has stored it; false while it stays in storage for the next sweep. */
+  async #hand(sms: IncomingSms): Promise<boolean> {
+    if (!this.#listener) return false;
     try {
       await this.#listener({ type: 'sms.received', sms });
       this.#storage.delete(sms.fingerprint); // stored by the domain: now the modem may delete it
+      return true;
     } catch {
-      // stays in storage; the next sweep hands it over again
+      return false; // stays in storage; the next sweep hands it over again
     }
   }
 }

@@ -16,9 +16,11 @@ export interface FarmSimulator {
   /** Every occupied slot with its SIM, in channel and slot order. */
   slots(): readonly SimulatedSlot[];
   /**
-   * An SMS from `from` to the SIM with number `to`; false when no simulated SIM
-   * has that number. Resolves once the domain has stored it, or (after a bounded
-   * wait) once the network holds it for a SIM that cannot take it yet.
+   * An SMS from `from` to the SIM with number (or ICCID) `to`; false when no
+   * simulated SIM has that number. Resolves once the domain has stored it, or (after a bounded
+   * wait) once the network holds it for a SIM that cannot take it yet. Rejects
+   * with SimulatorError `SIM_SMS_HELD` when the SIM has it but the domain could
+   * not store it (the store is unavailable): the modem keeps it and tries again.
    */
   deliver(to: string, from: string, text: string): Promise<boolean>;
   /**
@@ -27,5 +29,10 @@ export interface FarmSimulator {
    * channel sees the SIM in its new slot.
    */
   move(iccid: string, channel: string, slot: number): Promise<boolean>;
+  /**
+   * Why moving that SIM to that slot cannot be done, in a sentence, asked before
+   * the move is recorded; undefined when it can. Absent: any slot `slots()` lists will do.
+   */
+  refusesMove?(iccid: string, channel: string, slot: number): Promise<string | undefined>;
   stop(): Promise<void>;
 }

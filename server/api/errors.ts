@@ -1,5 +1,5 @@
 import type { Context, Next } from 'koa';
-import type { Log } from '../../actors/index.ts';
+import { StoreError, type Log } from '../../actors/index.ts';
 
 /** A refusal the JSON API explains to its caller: a 4xx status and a sentence. */
 export class ApiError extends Error {
@@ -13,7 +13,13 @@ export class ApiError extends Error {
   }
 }
 
-/** Outermost JSON API middleware: ApiError → its status and message; anything else → 500 and a log line. */
+/** What a caller reads when the store cannot record anything now; the cause is in the log. */
+const storeUnavailable = 'the database cannot record anything now (the server log says why: a full disk, a read-only data directory, an unreachable MongoDB); nothing was done; try again later';
+
+/**
+ * Outermost JSON API middleware: ApiError → its status and message; an unavailable store → 503; anything
+ * else → 500 and a log line.
+ */
 export function jsonErrors(log: Log) {
   return async (ctx: Context, next: Next) => {
     try {
@@ -24,6 +30,12 @@ export function jsonErrors(log: Log) {
       if (err instanceof ApiError) {
         ctx.status = err.status;
         ctx.body = err.code ? { error: err.message, code: err.code } : { error: err.message };
+      } else if (err instanceof StoreError && err.code === 'STORE_UNAVAILABLE') {
+        // A full disk, a read-only data directory, a lost MongoDB: nothing was done, and asking again later may work.
+        log.warn({ err, path: ctx.path }, 'JSON API request refused: the store is unavailable');
+        ctx.status = 503;
+        ctx.set('Retry-After', '5');
+        ctx.body = { error: storeUnavailable, code: 'storeUnavailable' };
       } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
         // koa-body / koa-router refusals (bad JSON, too large): their own message is for clients.
         ctx.status = e.status;

@@ -225,3 +225,20 @@ test('a switch asked for mid-sweep or before the channel is ready waits, and is 
   t.is(actor.getSnapshot().context.sim?.iccid, '8970100000000000002');
   t.like(actor.getSnapshot().context, { slot: 2, wantedSlot: null });
 });
+
+test('a SIM pulled from a ready channel is read at once (sim.changed), not at the next sweep; put back, it is read at once too', async (t) => {
+  const { m, machine } = fakeModem();
+  const { actor, state } = start(machine);
+  await flush();
+  t.is(state(), '{"ready":"idle"}');
+  m.sims[1] = { status: 'absent' };
+  actor.send({ type: 'sim.changed' });
+  await flush();
+  t.is(state(), '"noSim"');
+  t.is(actor.getSnapshot().context.sim, null);
+  m.sims[1] = { status: 'ready', sim: sim('8970100000000000001') };
+  actor.send({ type: 'sim.changed' });
+  await flush();
+  t.is(state(), '{"ready":"idle"}');
+  t.is(actor.getSnapshot().context.sim?.iccid, '8970100000000000001');
+});

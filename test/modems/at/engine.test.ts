@@ -125,7 +125,7 @@ test('the answer to AT+CPIN? is the command\'s; the same line during another com
   await m.nextWrite();
   m.send('\r\n+CPIN: READY\r\n+CREG: 1,"1A2B","0C3D"\r\n+CREG: 0,1\r\n\r\nOK\r\n');
   t.deepEqual(await other, { lines: ['+CREG: 0,1'] });
-  t.deepEqual(seen.map((u) => u.type), ['noise', 'registration']);
+  t.deepEqual(seen.map((u) => u.type), ['sim.status', 'registration']);
 });
 
 test('a timeout rejects AT_TIMEOUT; the late answer is stray and the next command gets its own', async (t) => {

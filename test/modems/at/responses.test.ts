@@ -67,10 +67,21 @@ test('the URC table: USSD, registration, ring, caller', (t) => {
 });
 
 test('vendor chatter is noise', (t) => {
-  for (const line of ['^BOOT:20952548,0,0,0,75', '^RSSI: 17', '^MODE: 5,4', 'RDY', '+CPIN: READY', 'SMS Ready', 'Call Ready',
+  for (const line of ['^BOOT:20952548,0,0,0,75', '^RSSI: 17', '^MODE: 5,4', 'RDY', 'SMS Ready', 'Call Ready',
     '+QIND: SMS DONE', '+CFUN: 1', 'PB DONE', '*PSUTTZ: 24,5,6,7,8,9,"+12",0', 'NORMAL POWER DOWN']) {
     t.deepEqual(urc([line]), { type: 'noise', line });
   }
+});
+
+test('a SIM pulled or put back is a URC of its own: +CPIN (27.007), ^SIMST (Huawei: 255 no SIM, 0 invalid)', (t) => {
+  t.deepEqual(urc(['+CPIN: NOT INSERTED']), { type: 'sim.status', ready: false });
+  t.deepEqual(urc(['+CPIN: NOT READY']), { type: 'sim.status', ready: false });
+  t.deepEqual(urc(['+CPIN: READY']), { type: 'sim.status', ready: true });
+  t.deepEqual(urc(['^SIMST: 255']), { type: 'sim.status', ready: false });
+  t.deepEqual(urc(['^SIMST: 0']), { type: 'sim.status', ready: false });
+  t.deepEqual(urc(['^SIMST: 1']), { type: 'sim.status', ready: true });
+  t.deepEqual(urc(['^SIMST: x']), { type: 'noise', line: '^SIMST: x' });
+  t.is(classify('+CPIN: READY', 'AT+CPIN?').kind, 'answer', 'asked for, it is the answer');
 });
 
 test('+CREG: n,stat is the answer to AT+CREG?, +CREG: stat is a URC, whatever is in flight', (t) => {

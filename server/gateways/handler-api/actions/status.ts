@@ -34,7 +34,8 @@ export const setStatus: Action = async (call) => {
   }
   const refused = await forwardRefusal(call, id, command);
   if (refused) return refused;
-  const earlyCancelRule = call.dialect === 'smsActivate' && (await call.gw.store.setting('earlyCancelDenied')) === 'on';
+  const earlyCancelRule = call.dialect === 'smsActivate' && (await call.gw.store.setting('earlyCancelDenied')) === 'on' &&
+    !(await simPulled(call, id));
   const r = await call.gw.registry.command(call.account.id, id, command, earlyCancelRule);
   if (!r.ok) {
     return fail(call, r.code === 'noActivation' ? 'noActivation' : r.code === 'earlyCancel' ? 'earlyCancel' : 'badStatus');
@@ -42,6 +43,16 @@ export const setStatus: Action = async (call) => {
   await forwardAfter(call, r.activation, command);
   return word(commandAnswer[command][call.dialect](r.activation));
 };
+
+/**
+ * The activation's SIM is out of the farm (pulled, or its modem gone): it can receive nothing until it is back,
+ * so sms-activate's early-cancel rule, which protects a number that works, does not hold its client to it.
+ */
+async function simPulled(call: Call, id: number): Promise<boolean> {
+  const a = await call.gw.registry.view(call.account.id, id);
+  const sim = a ? await call.gw.store.simByIccid(a.iccid) : undefined;
+  return sim !== undefined && !sim.online && !sim.standby;
+}
 
 const ended = (a: ActivationView) => !a.live;
 
