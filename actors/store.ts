@@ -38,6 +38,8 @@ export interface Store {
   sessionOwner(tokenHash: string, now: number): Promise<KeyOwner | undefined>;
   /** Ends a session (sign-out); ending one that is gone changes nothing. */
   deleteSession(tokenHash: string): Promise<void>;
+  /** Ends every session of an account but `except` (a new password signs out every other browser); returns how many. */
+  endSessions(accountId: number, except?: string): Promise<number>;
 
   /** Credit (amount > 0) or debit (amount < 0) with its ledger entry; never below zero. */
   moveMoney(move: MoneyMove): Promise<MoneyResult>;
@@ -88,6 +90,8 @@ export interface Store {
   activation(id: number): Promise<ActivationRecord | undefined>;
   /** Every live activation, oldest first; only those on one SIM when `iccid` is given. */
   liveActivations(iccid?: string): Promise<ActivationRecord[]>;
+  /** Live activations past their deadline at `now`, and those being settled: what a stopped process may have left. */
+  liveActivationsDue(now: number): Promise<ActivationRecord[]>;
   /** Activations, newest first, up to `limit`. */
   activations(query: ActivationQuery): Promise<ActivationRecord[]>;
   /** The newest activation of an account on a number and service that received a code. */
@@ -121,7 +125,8 @@ export interface Store {
   /** Money back for a rent cancelled early; once per rent (`rent-refund:<id>`). */
   refundRent(refund: RentRefund): Promise<void>;
   rent(id: number): Promise<RentRecord | undefined>;
-  liveRents(): Promise<RentRecord[]>;
+  /** Every live rent, oldest first; only the one on a SIM when `iccid` is given. */
+  liveRents(iccid?: string): Promise<RentRecord[]>;
   /** Rents, newest first, up to `limit`. */
   rents(query: RentQuery): Promise<RentRecord[]>;
 
@@ -133,6 +138,11 @@ export interface Store {
   appendEvent(event: NewLiveEvent): Promise<LiveEvent>;
   /** Several events in one write (a busy server batches), their ids increasing in the given order. */
   appendEvents(events: readonly NewLiveEvent[]): Promise<LiveEvent[]>;
+  /**
+   * Tells `listener` of the events this store appends, whichever step appended them (an order's, a snapshot's,
+   * appendEvents), in id order, once they are durable. Returns the way to stop.
+   */
+  onAppended(listener: (events: readonly LiveEvent[]) => void): () => void;
   /** Events with ids above `after`, oldest first, up to `limit`; with `accountId`, only that account's. */
   eventsSince(query: EventQuery): Promise<LiveEvent[]>;
   /** The oldest and newest ids the log holds; both 0 when it is empty. */
@@ -351,6 +361,8 @@ export interface ActivationOrder {
    * once the customer's charge stands.
    */
   referral?: { partnerId: number; shareBp: number };
+  /** What the new activation tells subscribers, appended with the order in one atomic step (see ActivationUpdate.events). */
+  announce?: (opened: ActivationRecord) => readonly NewLiveEvent[];
 }
 
 export type OrderResult =
@@ -410,6 +422,8 @@ export interface ActivationRecord {
 /** What changes as an activation moves: its state and what it received, with the snapshot. */
 export type ActivationUpdate = Pick<ActivationRecord, 'state' | 'live' | 'code' | 'messages' | 'nextId' | 'snapshot'> & {
   at: number;
+  /** What the change tells subscribers: appended in the same atomic step (an outbox), so a crash keeps both or neither. */
+  events?: readonly NewLiveEvent[];
 };
 
 export interface Settlement {
@@ -518,6 +532,8 @@ export interface RentOrder {
   hours: number;
   createdAt: number;
   endsAt: number;
+  /** What the new rent tells the renter, appended with the order in one atomic step. */
+  announce?: (opened: RentRecord) => readonly NewLiveEvent[];
 }
 
 export type RentResult = { ok: true; rent: RentRecord } | { ok: false; code: 'noNumbers' | 'noBalance' };
@@ -568,7 +584,11 @@ export interface RentRecord {
   version: number;
 }
 
-export type RentUpdate = Pick<RentRecord, 'state' | 'live' | 'messages' | 'snapshot'> & { at: number };
+export type RentUpdate = Pick<RentRecord, 'state' | 'live' | 'messages' | 'snapshot'> & {
+  at: number;
+  /** What the change tells the renter, appended in the same atomic step (see ActivationUpdate.events). */
+  events?: readonly NewLiveEvent[];
+};
 
 export interface RentRefund {
   rentId: number;

@@ -30,7 +30,7 @@ export async function cannon(opts: autocannon.Options, serverPid?: number): Prom
 }
 
 /** A process's CPU seconds so far, from /proc/<pid>/stat (Linux; clock ticks of 1/100 s). */
-function cpuOf(pid: number): { user: number; system: number } | undefined {
+export function cpuOf(pid: number): { user: number; system: number } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "

@@ -18,9 +18,9 @@ export interface Config {
    * `none` = no modems here (another process sharing the store, or agents, bring them).
    */
   simulator: 'at' | 'memory' | 'none';
-  /** Other server processes share this store: answers are read through it and their activations are taken up. */
+  /** Other server processes share this store: answers are read through it and their activations and rents are taken up. */
   sharedStore: boolean;
-  /** With a shared store: how often this process looks for activations another process stopped advancing. */
+  /** With a shared store: how often this process looks for activations and rents another process stopped advancing. */
   sharedSyncMs: number;
   /** Seconds after a number is handed out until the demo responder texts it; 0 = off. */
   simAutoSms: number;

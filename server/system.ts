@@ -1,4 +1,4 @@
-import { createServer as createHttp, type Server } from 'node:http';
+import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -17,6 +17,7 @@ import { sessionAuthenticator } from './sessions/index.ts';
 import { Webhooks } from './webhooks/index.ts';
 import type { FarmCensus } from './pty-farm.ts';
 import { autoResponder, startSimulation } from './simulation.ts';
+import { Simulators } from './simulators.ts';
 import { openStore } from './store/index.ts';
 
 export interface System {
@@ -55,7 +56,7 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   await seedCatalogue(store);
   const created = await firstStart(store, clock);
   const registry = new ActivationRegistry({ store, clock, log, ttlMs: config.activationTtlMs, shared: config.sharedStore });
-  const rents = new RentRegistry({ store, clock, log, hourMs: config.rentHourMs });
+  const rents = new RentRegistry({ store, clock, log, hourMs: config.rentHourMs, shared: config.sharedStore });
   // The live channel's journal follows the registry before anything moves (restore included); webhooks ride on it.
   const live = new LiveChannel({
     store, registry, rents, clock, log, ...config.live,
@@ -90,15 +91,26 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
   const agents = new AgentHub({ store, channels: farmChannels, clock, log });
   live.leave(`${agentsPath}/`);
   await agents.start();
+  // The simulator endpoints reach this server's simulated farm and those of agents that run one.
+  const simulators = new Simulators({ local: simulator, farms: () => agents.farms(), channels: farmChannels, store, log });
 
   // Multi-slot channels follow their live activations to the slot each needs, and come home after.
   const keeper = new SlotKeeper({ store, registry, rents, channels: farmChannels, log, shared: config.sharedStore });
   await keeper.start();
-  const lines = await startLines({ config, store, clock, log, channels, simulator });
+  const lines = await startLines({ config, store, clock, log, channels: farmChannels, memory: simulation?.kind === 'memory' ? simulator : undefined });
 
   const gw = { store, registry, rents, clock, config, noNumbers: new NoNumbersCache(config.noNumbersCacheMs, () => clock.now()), lines };
-  const app = createApp(gw, { store, registry, rents, simulator, channels: farmChannels, farmNews: live.farm.tell, allowPrivateWebhooks: config.webhooks.allowPrivate }, log);
-  const handler = app.callback();
+  const apiDeps = {
+    store, registry, rents, channels: farmChannels, farmNews: live.farm.tell, allowPrivateWebhooks: config.webhooks.allowPrivate,
+    sharedStore: config.sharedStore,
+    /** Read per request: there while a simulated farm is reachable (this server's, or a connected agent's). */
+    get simulator() {
+      return simulators.reachable ? simulators : undefined;
+    },
+  };
+  const app = createApp(gw, apiDeps, log);
+  const requests = inFlight(app.callback());
+  const handler = requests.handler;
   const servers: Server[] = [];
   const http = createHttp(serverLimits, handler);
   servers.push(http);
@@ -114,14 +126,14 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
     await listen(https, config.tls.port, config.host);
     tlsPort = (https.address() as AddressInfo).port;
   }
-  const stopResponder = config.simAutoSms > 0 && simulator ? autoResponder(registry, simulator, config.simAutoSms * 1000, log) : () => {};
+  const stopResponder = config.simAutoSms > 0 ? autoResponder(registry, simulators, config.simAutoSms * 1000, log) : () => {};
   const port = (http.address() as AddressInfo).port;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   // Start-up ends once the simulated channels have read their SIMs, so the first order finds them.
   const farm: System['farm'] = simulation
     ? { kind: simulation.kind, census: await simulation.ready(60_000), fellBack: simulation.fellBack }
     : { kind: ports.length > 0 ? 'serial' : 'none', census: undefined, fellBack: undefined };
-  const stopSync = config.sharedStore ? syncEvery(registry, config.sharedSyncMs, log) : () => {};
+  const stopSync = config.sharedStore ? syncEvery(registry, rents, config.sharedSyncMs, log) : () => {};
 
   return {
     url: `http://${shownHost}:${port}`, port, tlsPort, store, registry, rents, simulator, channels, farm, created, restored,
@@ -135,6 +147,8 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
       await webhooks.stop();
       keeper.stop();
       await Promise.all(servers.map((s) => new Promise<void>((done) => { s.close(() => done()); s.closeAllConnections(); })));
+      // A request still being handled finishes before the actors and the store it uses go (10 s at most).
+      await requests.drained(10_000);
       await farmChannels.stop(); // the channels let go of their ports before the simulated modems unplug
       await simulator?.stop();
       inbox.stop();
@@ -153,14 +167,41 @@ export async function startSystem(config: Config, log: Log, clock: Clock = syste
  */
 const serverLimits = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000, keepAliveTimeout: 5_000 };
 
-/** With a shared store: takes up, every `ms`, activations another process stopped advancing (it died, say). */
-function syncEvery(registry: ActivationRegistry, ms: number, log: Log): () => void {
+/** Koa's request handler, counting the requests it is handling, so a stop can wait for them. */
+function inFlight(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>) {
+  let running = 0;
+  let idle: (() => void) | undefined;
+  return {
+    handler(req: IncomingMessage, res: ServerResponse) {
+      running++;
+      void handle(req, res).finally(() => {
+        if (--running === 0) idle?.();
+      });
+    },
+    drained(ms: number): Promise<void> {
+      if (running === 0) return Promise.resolve();
+      return new Promise((done) => {
+        const timer = setTimeout(done, ms);
+        idle = () => {
+          clearTimeout(timer);
+          done();
+        };
+      });
+    },
+  };
+}
+
+/** With a shared store: takes up, every `ms`, activations and rents another process stopped advancing (it died, say). */
+function syncEvery(registry: ActivationRegistry, rents: RentRegistry, ms: number, log: Log): () => void {
   let running = false;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    registry.sync()
-      .then((taken) => taken > 0 && log.warn({ taken }, 'took up activations another process left behind'))
+    Promise.all([registry.sync(), rents.sync()])
+      .then(([activations, rented]) => {
+        if (activations > 0) log.warn({ taken: activations }, 'took up activations another process left behind');
+        if (rented > 0) log.warn({ taken: rented }, 'took up rents another process left behind');
+      })
       .catch((err: unknown) => log.warn({ err }, 'shared store not read; trying again at the next sync'))
       .finally(() => { running = false; });
   }, ms);

@@ -1,10 +1,11 @@
-import { createActor, fromPromise, waitFor, type Actor } from 'xstate';
+import { fromPromise, waitFor } from 'xstate';
 import {
   activationMachine, endOf, firstState, isSettling, projection, stateOf, type ActivationInput, type ClientCommand,
 } from '../activation/index.ts';
 import type { Dialect, SimFilter } from '../catalogue/index.ts';
 import type { Clock, Log } from '../log.ts';
-import { StoreError, type ActivationRecord, type ReceivedSms, type Settlement, type Store } from '../store.ts';
+import { conflictRetries, HeldActors, type Held } from '../persisted/index.ts';
+import type { ActivationRecord, ActivationUpdate, NewLiveEvent, ReceivedSms, Settlement, Store } from '../store.ts';
 
 /**
  * An activation as callers see it: the stored record without the snapshot;
@@ -51,27 +52,7 @@ export interface RegistryOptions {
   shared?: boolean;
 }
 
-interface Entry {
-  actor: Actor<typeof activationMachine>;
-  record: ActivationRecord;
-  version: number;
-  persisted: Promise<void>;
-  /** Set while the newest snapshot could not be written: callers must not be told it happened. */
-  unsaved: unknown;
-  /** The view of the current snapshot, built once per snapshot (getStatus polls read it thousands of times). */
-  view: ActivationView | undefined;
-  /** Snapshots queued for the store and not yet written. */
-  writing: number;
-  /** Another process advanced the activation first (a version conflict): this actor is stopped and replaced. */
-  stale: boolean;
-  /** While the restored actor re-arms its deadline. */
-  resuming: boolean;
-}
-
-/** How many times a command or an SMS is applied again after another process advanced the activation first. */
-const conflictRetries = 5;
-/** How many syncs in a row must find an overdue or settling activation unchanged before it is taken over. */
-const stuckSyncs = 3;
+type Entry = Held<ActivationRecord, typeof activationMachine>;
 
 type Listener = (news: ActivationNews) => void;
 
@@ -83,20 +64,20 @@ type Listener = (news: ActivationNews) => void;
  */
 export class ActivationRegistry {
   readonly #o: RegistryOptions;
-  readonly #live = new Map<number, Entry>();
+  readonly #live: HeldActors<ActivationRecord, typeof activationMachine, ActivationUpdate>;
   readonly #bySim = new Map<string, Set<number>>();
   readonly #listeners = new Set<Listener>();
-  readonly #machine: typeof activationMachine;
-  /** With a shared store: activations past their deadline or settling, unchanged since `seen` syncs. */
-  #stuck = new Map<number, { version: number; seen: number }>();
+  #tell: ((news: ActivationNews) => readonly NewLiveEvent[]) | undefined;
+  /** Views built once per snapshot (getStatus polls read them thousands of times). */
+  readonly #views = new WeakMap<object, ActivationView>();
 
   constructor(options: RegistryOptions) {
     this.#o = options;
     const { store, clock } = options;
-    this.#machine = activationMachine.provide({
+    const machine = activationMachine.provide({
       actors: {
         settle: fromPromise(async ({ input }: { input: Omit<Settlement, 'at'> }) => {
-          await this.#settlingStored(input.activationId);
+          await this.#live.settlingStored(input.activationId);
           await store.settleActivation({ ...input, at: clock.now() });
         }),
         continueOrder: fromPromise(async ({ input }: { input: { activationId: number } }) =>
@@ -107,17 +88,33 @@ export class ActivationRegistry {
         untilExpiry: ({ context }) => Math.max(0, context.expiresAt - clock.now()),
       },
     });
+    this.#live = new HeldActors({
+      name: 'activation',
+      machine,
+      read: (id) => store.activation(id),
+      readLive: () => store.liveActivations(),
+      readDue: (now) => store.liveActivationsDue(now),
+      write: (before, update) => store.saveActivation(before.id, this.#withEvents(before, update), before.version),
+      input: inputOf,
+      resume: (actor) => {
+        actor.send({ type: 'resume' }); // re-arms the deadline from the absolute expiresAt
+        return false;
+      },
+      update: (actor) => projection(actor.getSnapshot(), actor.getPersistedSnapshot(), clock.now()),
+      stored: (record, { at: _at, ...changed }, version) => ({ ...record, ...changed, version }),
+      settling: (record) => isSettling(record.state),
+      overdue: (record, now) => record.expiresAt <= now,
+      onStored: (entry, update, before) => this.#emit({
+        type: 'activation.changed', activation: strip(entry.record), received: update.messages.slice(before.messages.length),
+      }),
+      onHeld: (entry, holding) => this.#index(entry.record, holding),
+    }, options);
   }
 
   /** Brings every live activation of the store back, in its state, with its deadline re-armed. */
-  async restore(): Promise<number> {
-    const live = await this.#o.store.liveActivations();
-    for (const record of live) {
-      // With a shared store, another process may be settling it right now: `sync()` takes it over if that stays so.
-      if (!this.#live.has(record.id) && (!this.#o.shared || this.#holdable(record))) this.#spawn(record);
-    }
-    await Promise.all([...this.#live.values()].map((e) => e.persisted));
-    return live.length;
+  restore(): Promise<number> {
+    // With a shared store, another process may be settling one right now: `sync()` takes it over if that stays so.
+    return this.#live.restore();
   }
 
   async order(req: OrderRequest): Promise<OrderOutcome> {
@@ -127,6 +124,7 @@ export class ActivationRegistry {
       dialect: req.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: Math.max(0, req.count - 1),
       initialState: firstState({ skipReady: req.dialect === 'smsActivate', repeatOf: null }),
       ...(req.referral ? { referral: req.referral } : {}),
+      ...this.#announcing(),
     });
     if (!result.ok) return { ok: false, code: result.code === 'noBalance' ? 'noBalance' : 'noNumbers' };
     return { ok: true, activation: await this.#opened(result.activation) };
@@ -146,6 +144,7 @@ export class ActivationRegistry {
       accountId, service, filter: {}, forwarding: previous.forwarding, dialect, createdAt: now,
       expiresAt: now + this.#o.ttlMs, remaining: 0, repeat: { iccid: sim.iccid, previousId: previous.id, chained: false },
       initialState: 'waitingForCode',
+      ...this.#announcing(),
     });
     if (!result.ok) return { ok: false, code: result.code === 'busy' ? 'doubleRetry' : 'noNumbers' };
     return { ok: true, activation: await this.#opened(result.activation) };
@@ -156,19 +155,25 @@ export class ActivationRegistry {
     if (this.#o.shared) return this.#viewShared(accountId, id);
     // A live one is answered synchronously: clients poll getStatus many times a second.
     const entry = this.#live.get(id);
-    if (entry) return entry.record.accountId === accountId ? this.#view(entry) : undefined;
+    if (entry) {
+      if (entry.record.accountId !== accountId) return undefined;
+      // A step the store could not take (a full disk) did not happen as far as anyone is told: the stored state stands.
+      return entry.unsaved === undefined ? this.#view(entry) : { ...strip(entry.record), readied: readiedOf(entry.record) };
+    }
     return this.#o.store.activation(id).then((r) => (r && r.accountId === accountId ? { ...strip(r), readied: readiedOf(r) } : undefined));
   }
 
   /** A client's setStatus as a domain command; resolves once its effects are settled and stored. */
   async command(accountId: number, id: number, command: ClientCommand, earlyCancelRule = false): Promise<CommandOutcome> {
     for (let attempt = 0; ; attempt++) {
-      if (this.#o.shared) await this.#fresh(id);
+      if (this.#o.shared) await this.#live.fresh(id);
       const entry = this.#live.get(id);
       if (!entry || entry.record.accountId !== accountId) {
         const ended = await this.view(accountId, id);
         return { ok: false, code: ended ? 'notAllowed' : 'noActivation' };
       }
+      // Its newest step could not be stored (the store failing): written again first; nothing more is taken until it is.
+      if (entry.unsaved !== undefined && !entry.stale) await this.#live.flush(entry);
       const snapshot = entry.actor.getSnapshot();
       if (isSettling(stateOf(snapshot)) || !snapshot.can({ type: command })) return { ok: false, code: 'notAllowed' };
       // Both refunding ends count as a cancel (BAS sends 10 where others send 8).
@@ -204,7 +209,7 @@ export class ActivationRegistry {
     const took = new Set<number>();
     for (let attempt = 0; ; attempt++) {
       // Another process may have sold this SIM a moment ago: the store knows every live activation on it.
-      if (this.#o.shared) for (const record of await this.#o.store.liveActivations(sms.iccid)) this.#track(record);
+      if (this.#o.shared) for (const record of await this.#o.store.liveActivations(sms.iccid)) this.#live.track(record);
       const ids = [...(this.#bySim.get(sms.iccid) ?? [])];
       const entries = ids
         .map((id) => this.#live.get(id)!)
@@ -217,7 +222,7 @@ export class ActivationRegistry {
           taken.push(entry);
         }
       }
-      const stored = await Promise.allSettled(taken.map((e) => this.#stored(e)));
+      const stored = await Promise.allSettled(taken.map((e) => this.#live.stored(e)));
       stored.forEach((outcome, i) => outcome.status === 'fulfilled' && took.add(taken[i]!.record.id));
       // An activation another process advanced first is read again and offered the SMS again (a copy changes nothing).
       const failed = stored.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ entry: taken[i]!, err: outcome.reason as unknown }] : []));
@@ -228,42 +233,17 @@ export class ActivationRegistry {
 
   /** Live activations, newest last. */
   live(): ActivationView[] {
-    return [...this.#live.values()].map((e) => this.#view(e));
+    return this.#live.all().map((e) => this.#view(e));
   }
 
   /**
    * With a shared store: takes up what other processes left behind. A live activation past its deadline, or one
-   * half-settled, found unchanged by `stuckSyncs` syncs in a row (its process had two whole intervals to act and
-   * did not: it stopped) is brought here, its deadline or settlement then runs at once. Activations held here that
-   * another process ended or advanced are read again. Returns how many were taken up.
+   * half-settled, found unchanged by three syncs in a row (its process stopped) is brought here, its deadline or
+   * settlement then runs at once. Activations held here that another process ended or advanced are read again.
+   * Returns how many were taken up.
    */
-  async sync(): Promise<number> {
-    const now = this.#o.clock.now();
-    const live = await this.#o.store.liveActivations();
-    const stuck = new Map<number, { version: number; seen: number }>();
-    let taken = 0;
-    for (const record of live) {
-      const entry = this.#live.get(record.id);
-      if (entry) {
-        this.#track(record);
-        continue;
-      }
-      if (record.expiresAt > now && !isSettling(record.state)) continue; // its own process keeps its deadline
-      const before = this.#stuck.get(record.id);
-      const seen = before?.version === record.version ? before.seen + 1 : 1;
-      if (seen < stuckSyncs) stuck.set(record.id, { version: record.version, seen });
-      else {
-        this.#spawn(record);
-        taken++;
-      }
-    }
-    this.#stuck = stuck;
-    const stillLive = new Set(live.map((r) => r.id));
-    for (const entry of [...this.#live.values()]) {
-      if (stillLive.has(entry.record.id) || entry.writing > 0) continue;
-      await this.#fresh(entry.record.id); // ended elsewhere (or opened just after the read)
-    }
-    return taken;
+  sync(): Promise<number> {
+    return this.#live.sync();
   }
 
   subscribe(listener: Listener): () => void {
@@ -271,17 +251,36 @@ export class ActivationRegistry {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The events each piece of news tells subscribers (the live channel's journal says which). From then on the
+   * store writes them in the same atomic step as the order or snapshot they tell of: a crash keeps both or neither.
+   */
+  tellWith(tell: (news: ActivationNews) => readonly NewLiveEvent[]) {
+    this.#tell = tell;
+  }
+
+  /** The order's `announce`: the events of the activation it makes, written with it. */
+  #announcing(): { announce?: (made: ActivationRecord) => readonly NewLiveEvent[] } {
+    const tell = this.#tell;
+    return tell ? { announce: (made) => tell({ type: 'activation.opened', activation: strip(made) }) } : {};
+  }
+
+  /** A snapshot's update with the events its news tells, so the store writes them together. */
+  #withEvents(before: ActivationRecord, update: ActivationUpdate): ActivationUpdate {
+    if (!this.#tell) return update;
+    const { at: _at, events: _e, ...changed } = update;
+    const activation = strip({ ...before, ...changed, version: before.version + 1 });
+    return { ...update, events: this.#tell({ type: 'activation.changed', activation, received: update.messages.slice(before.messages.length) }) };
+  }
+
   /** Stops every actor (their stored state stays as it is, to be restored). */
-  async stop(): Promise<void> {
-    await Promise.all([...this.#live.values()].map((e) => e.persisted));
-    for (const entry of this.#live.values()) entry.actor.stop();
-    this.#live.clear();
-    this.#bySim.clear();
+  stop(): Promise<void> {
+    return this.#live.stop();
   }
 
   async #opened(record: ActivationRecord): Promise<ActivationView> {
-    const entry = this.#live.get(record.id) ?? this.#spawn(record);
-    await this.#stored(entry);
+    const entry = this.#live.get(record.id) ?? this.#live.hold(record);
+    await this.#live.stored(entry);
     const view = this.#view(entry);
     this.#emit({ type: 'activation.opened', activation: view });
     return view;
@@ -297,167 +296,35 @@ export class ActivationRegistry {
       dialect: previous.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: previous.remaining - 1,
       repeat: { iccid: previous.iccid, previousId, chained: true },
       initialState: 'waitingForCode',
+      ...this.#announcing(),
     });
     if (!result.ok) return null;
     await this.#opened(result.activation);
     return result.activation.id;
   }
 
-  #spawn(record: ActivationRecord): Entry {
-    const input: ActivationInput = {
-      id: record.id, accountId: record.accountId, service: record.service, iccid: record.iccid, phone: record.phone,
-      price: record.price, createdAt: record.createdAt, expiresAt: record.expiresAt, remaining: record.remaining,
-      repeatOf: record.repeatOf, skipReady: record.dialect === 'smsActivate',
-    };
-    const restored = record.snapshot !== null;
-    const actor = createActor(this.#machine, {
-      input,
-      clock: this.#o.clock,
-      ...(restored ? { snapshot: record.snapshot as never } : {}),
-    });
-    const entry: Entry = {
-      actor, record, version: record.version, persisted: Promise.resolve(), unsaved: undefined, view: undefined, writing: 0, stale: false, resuming: false,
-    };
-    this.#live.set(record.id, entry);
+  /** Follows the activations held here by SIM, for `deliver`. */
+  #index(record: ActivationRecord, holding: boolean) {
     let ids = this.#bySim.get(record.iccid);
-    if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
-    ids.add(record.id);
-    // Subscribed after start: the first snapshot at rest is what the store wrote with the order (or restored).
-    actor.start();
-    actor.subscribe({
-      next: () => {
-        entry.view = undefined;
-        if (!entry.resuming) this.#persist(entry);
-      },
-      error: (err) => this.#o.log.error({ err, activationId: record.id }, 'activation actor failed'),
-    });
-    if (restored) {
-      // Re-arms the deadline from the absolute expiresAt. The snapshot it makes is the stored one with its timer
-      // re-armed: not written, so taking an activation up never races the process that advances it.
-      entry.resuming = true;
-      actor.send({ type: 'resume' });
-      entry.resuming = false;
+    if (holding) {
+      if (!ids) this.#bySim.set(record.iccid, (ids = new Set()));
+      ids.add(record.id);
+    } else {
+      ids?.delete(record.id);
+      if (ids?.size === 0) this.#bySim.delete(record.iccid);
     }
-    return entry;
-  }
-
-  /** Queues the actor's current snapshot for the store, in order, one write at a time. */
-  #persist(entry: Entry) {
-    const snapshot = entry.actor.getSnapshot();
-    const update = projection(snapshot, entry.actor.getPersistedSnapshot(), this.#o.clock.now());
-    entry.writing++;
-    entry.persisted = entry.persisted.then(async () => {
-      if (entry.stale) return; // replaced: what this actor did after the conflict was never true
-      const known = entry.record.messages.length; // what the previous stored snapshot held
-      try {
-        entry.version = await this.#o.store.saveActivation(entry.record.id, update, entry.version);
-        const { at: _at, ...changed } = update;
-        entry.record = { ...entry.record, ...changed, version: entry.version };
-        entry.unsaved = undefined;
-      } catch (err) {
-        entry.unsaved = err;
-        if (err instanceof StoreError && err.code === 'STORE_CONFLICT') {
-          // Another process stored a newer version first: its word stands; this actor is replaced by the stored one.
-          this.#o.log.info({ activationId: entry.record.id }, 'activation advanced by another process; reading it again');
-          entry.stale = true;
-          await this.#replace(entry);
-        } else {
-          this.#o.log.error({ err, activationId: entry.record.id }, 'activation snapshot not stored');
-        }
-        return;
-      } finally {
-        entry.writing--;
-      }
-      if (!update.live) this.#forget(entry);
-      this.#emit({ type: 'activation.changed', activation: strip(entry.record), received: update.messages.slice(known) });
-    });
-  }
-
-  /** Drops a stale actor and, while the activation is live, brings it back from its stored version. */
-  async #replace(entry: Entry) {
-    const id = entry.record.id;
-    const record = await this.#o.store.activation(id).catch((err: unknown) => {
-      this.#o.log.error({ err, activationId: id }, 'activation not read again after a conflict');
-      return undefined;
-    });
-    if (this.#live.get(id) === entry) this.#forget(entry);
-    if (record && this.#holdable(record) && !this.#live.has(id)) this.#spawn(record);
-  }
-
-  /**
-   * Whether a stored activation is for this process to hold. One being settled is left to the process settling
-   * it (running the settlement twice at once would only make the two conflict); `sync()` takes it over if that
-   * process stops.
-   */
-  #holdable(record: ActivationRecord) {
-    return record.live && !isSettling(record.state);
-  }
-
-  /** With a shared store: the activation as stored now, held here while live (taken up, or read again when behind). */
-  async #fresh(id: number) {
-    await this.#live.get(id)?.persisted; // a write of this process in flight lands (or conflicts) first
-    const record = await this.#o.store.activation(id);
-    if (record) this.#track(record);
-    else {
-      const entry = this.#live.get(id);
-      if (entry) this.#forget(entry);
-    }
-  }
-
-  /** Makes the held actor agree with a stored record; a write of its own in flight is left to finish (or conflict). */
-  #track(record: ActivationRecord): Entry | undefined {
-    const entry = this.#live.get(record.id);
-    if (entry && (entry.writing > 0 || entry.version >= record.version)) return entry;
-    if (entry) this.#forget(entry);
-    return this.#holdable(record) ? this.#spawn(record) : undefined;
   }
 
   async #viewShared(accountId: number, id: number): Promise<ActivationView | undefined> {
     const record = await this.#o.store.activation(id);
     if (!record || record.accountId !== accountId) return undefined;
-    const entry = this.#live.get(id);
-    if (entry && entry.version === record.version && !entry.stale) return this.#view(entry);
-    return { ...strip(record), readied: readiedOf(record) };
-  }
-
-  /**
-   * Resolves once the snapshot that entered a settling state is in the store.
-   * The refund must not commit before it: a crash between the two would
-   * leave a refunded activation live in its old state (a code could still
-   * arrive on it). Found by test/faults/kill-loop.test.ts.
-   */
-  async #settlingStored(id: number) {
-    const entry = this.#live.get(id);
-    if (!entry) return;
-    for (let i = 0; i < 100; i++) {
-      await entry.persisted;
-      if (entry.stale) throw new StoreError('STORE_CONFLICT', `activation ${id}: another process settles it`);
-      if (isSettling(entry.record.state) || !entry.record.live) return;
-      await new Promise((r) => setImmediate(r)); // the observer queues the settling snapshot after this actor starts
-    }
-    throw new StoreError('STORE_UNAVAILABLE', `activation ${id}: its settling state was not stored`);
-  }
-
-  #forget(entry: Entry) {
-    const id = entry.record.id;
-    this.#live.delete(id);
-    const ids = this.#bySim.get(entry.record.iccid);
-    ids?.delete(id);
-    if (ids?.size === 0) this.#bySim.delete(entry.record.iccid);
-    entry.actor.stop();
+    const entry = this.#live.at(record);
+    return entry ? this.#view(entry) : { ...strip(record), readied: readiedOf(record) };
   }
 
   async #settled(entry: Entry) {
     await waitFor(entry.actor, (s) => s.status !== 'active' || !isSettling(stateOf(s)), { timeout: 15_000 });
-    await this.#stored(entry);
-  }
-
-  /** Resolves once every snapshot so far is in the store; rejects when the newest could not be written. */
-  async #stored(entry: Entry) {
-    await entry.persisted;
-    if (entry.unsaved === undefined) return;
-    if (entry.stale) throw new StoreError('STORE_CONFLICT', `activation ${entry.record.id} was advanced by another process`);
-    throw new StoreError('STORE_UNAVAILABLE', `activation ${entry.record.id} not stored`);
+    await this.#live.stored(entry);
   }
 
   #tooEarlyToCancel(entry: Entry): boolean {
@@ -465,7 +332,10 @@ export class ActivationRegistry {
   }
 
   #view(entry: Entry): ActivationView {
-    return (entry.view ??= this.#build(entry));
+    const snapshot = entry.actor.getSnapshot();
+    let view = this.#views.get(snapshot);
+    if (!view) this.#views.set(snapshot, (view = this.#build(entry)));
+    return view;
   }
 
   #build(entry: Entry): ActivationView {
@@ -483,6 +353,14 @@ export class ActivationRegistry {
       }
     }
   }
+}
+
+function inputOf(record: ActivationRecord): ActivationInput {
+  return {
+    id: record.id, accountId: record.accountId, service: record.service, iccid: record.iccid, phone: record.phone,
+    price: record.price, createdAt: record.createdAt, expiresAt: record.expiresAt, remaining: record.remaining,
+    repeatOf: record.repeatOf, skipReady: record.dialect === 'smsActivate',
+  };
 }
 
 /** Whether the client said "ready" (or never had to), read from a stored snapshot; undefined when it does not say. */

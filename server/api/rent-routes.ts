@@ -56,7 +56,7 @@ export function rentRoutes(deps: ApiDeps): Router {
 
   router.get('/rents', async (ctx) => {
     const accountId = ctx.state.account.id as number;
-    const live = rents.ofAccount(accountId);
+    const live = await rents.ofAccount(accountId);
     const liveIds = new Set(live.map((r) => r.id));
     const ended = ctx.query.state === 'live' ? [] : (await store.rents({ accountId, live: false, limit: endedShown }));
     const now = Date.now();

@@ -23,6 +23,8 @@ export interface ApiDeps {
   channels: ChannelSupervisor | undefined;
   /** Webhook URLs may name loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE). */
   allowPrivateWebhooks?: boolean;
+  /** Other processes share the store (SHARED_STORE): the channels they run are shown from their stored pictures. */
+  sharedStore?: boolean;
 }
 
 /** What anyone may read, signed in or not: the announcements the site's banner shows. */
@@ -52,7 +54,13 @@ export function apiRoutes(deps: ApiDeps): Router {
   router.post('/simulator/sms', atLeast('operator'), async (ctx) => {
     if (!deps.simulator) throw new ApiError(409, 'the farm is real (MODEM_PORTS is set): there is no simulator to send through');
     const { to, from, text } = simulatedSms((ctx.request as { body?: unknown }).body);
-    const delivered = await deps.simulator.deliver(to, from, text);
+    // Reaches a SIM in this server's simulated farm or in an agent's; 202 only once a farm took the SMS.
+    const delivered = await deps.simulator.deliver(to, from, text).catch((err: unknown) => {
+      if ((err as { code?: unknown }).code === 'SIM_HOST_UNREACHABLE') throw new ApiError(503, (err as Error).message);
+      // The SIM has it, getsms could not store it: not a 202 (a client counts that as stored); the farm retries.
+      if ((err as { code?: unknown }).code === 'SIM_SMS_HELD') throw new ApiError(503, (err as Error).message, 'smsHeld');
+      throw err;
+    });
     if (!delivered) throw new ApiError(404, `no simulated SIM has the number ${to}`);
     ctx.status = 202;
     ctx.body = { delivered: true, to, from };
@@ -105,7 +113,14 @@ export function apiRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/channels', atLeast('operator'), async (ctx) => {
-    ctx.body = { channels: deps.channels?.channels() ?? [] };
+    const here = deps.channels?.channels() ?? [];
+    const local = new Set(here.map((c) => c.channel));
+    // Channels other processes sharing the store run: as their process last stored them.
+    const elsewhere = (deps.sharedStore ? await deps.store.channels() : []).filter((p) => !local.has(p.id)).map((p) => ({
+      channel: p.id, state: p.state, slot: p.slot, iccid: p.iccid, phone: p.phone, operator: p.operator, registered: p.registered,
+      signalDbm: p.signalDbm, lastError: p.lastError, updatedAt: p.updatedAt, elsewhere: true,
+    }));
+    ctx.body = { channels: [...here, ...elsewhere] };
   });
 
   router.post('/sims/move', atLeast('operator'), async (ctx) => {
@@ -113,15 +128,17 @@ export function apiRoutes(deps: ApiDeps): Router {
     const iccid = field(body, 'iccid') ?? '';
     const channel = field(body, 'channel') ?? '';
     const slot = Number(field(body, 'slot'));
-    if (deps.simulator && !deps.simulator.slots().some((s) => s.channel === channel && s.slot === slot)) {
+    const refusal = deps.simulator && ((await deps.simulator.refusesMove?.(iccid, channel, slot)) ??
+      (deps.simulator.slots().some((s) => s.channel === channel && s.slot === slot) ? undefined : `the simulated farm has no slot ${slot} in channel "${channel}"`));
+    if (refusal) {
       if (!(await deps.store.simByIccid(iccid))) throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
-      throw new ApiError(422, `the simulated farm has no slot ${slot} in channel "${channel}"`);
+      throw new ApiError(422, refusal);
     }
     const r = await recordSimMove(deps.store, { iccid, channel, slot, by: ctx.state.account.id, at: Date.now() });
     if (!r.ok && r.code === 'noSim') throw new ApiError(404, `no SIM has the ICCID "${iccid}"`);
     if (!r.ok) throw new ApiError(422, '"channel" must name a channel and "slot" be a slot number from 1');
     deps.farmNews?.({ type: 'sim.changed', iccid, change: 'moveRequested', move: r.move });
-    // In simulation mode the simulator's hands do the move; with real modems an operator does.
+    // In simulation mode the simulator's hands do the move (across hosts too); with real modems an operator does.
     await deps.simulator?.move(iccid, channel, slot);
     ctx.status = 202;
     ctx.body = { move: (await deps.store.moves({ limit: 50 })).find((m) => m.id === r.move.id) ?? r.move };
@@ -164,7 +181,7 @@ export function apiRoutes(deps: ApiDeps): Router {
 function simulatedSms(body: unknown): { to: string; from: string; text: string } {
   if (body === null || typeof body !== 'object') throw new ApiError(400, 'send JSON {"to","from","text"}');
   const { to, from, text } = body as Record<string, unknown>;
-  if (typeof to !== 'string' || !/^\+?\d{5,15}$/.test(to)) throw new ApiError(422, '"to" must be a phone number: digits with the country code');
+  if (typeof to !== 'string' || !/^\+?\d{5,20}$/.test(to)) throw new ApiError(422, '"to" must be a phone number (digits with the country code) or a SIM\'s ICCID');
   if (typeof from !== 'string' || from.trim() === '' || from.length > 32) throw new ApiError(422, '"from" must be a sender of 1 to 32 characters');
   if (typeof text !== 'string' || text.length === 0 || text.length > 1600) throw new ApiError(422, '"text" must be 1 to 1600 characters');
   return { to: to.replace(/^\+/, ''), from: from.trim(), text };

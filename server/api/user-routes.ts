@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
-  apiKeyHash, countries, country as countryById, formatRubles, hashPassword, newApiKey, serviceById, services, verifyPassword,
+  apiKeyHash, countries, country as countryById, formatRubles, hashPassword, newApiKey, serviceById, services, sessionTokenHash, verifyPassword,
   type ActivationState, type ActivationView, type ClientCommand, type LedgerEntry,
 } from '../../actors/index.ts';
 import type { ApiDeps } from './routes.ts';
@@ -151,6 +151,9 @@ export function userRoutes(deps: ApiDeps): Router {
     }
     // An account made with a key only (the CLI's) sets its first password here with no current one.
     await store.setPasswordHash(id, await hashPassword(body.password));
+    // Whoever else was signed in (perhaps why the password changed) is signed out; this browser stays.
+    const current = ctx.state.sessionToken as string | undefined;
+    await store.endSessions(id, current === undefined ? undefined : sessionTokenHash(current));
     ctx.status = 204;
   });
 

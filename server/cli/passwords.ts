@@ -16,9 +16,10 @@ export const passwordCommands: Command[] = [
       // Made here rather than typed as a flag, so it never sits in a shell history or the process list.
       const password = randomBytes(12).toString('base64url');
       await store.setPasswordHash(account.id, await hashPassword(password));
-      if (args.on('json')) return ctx.json({ account: accountJson(account), password });
+      const ended = await store.endSessions(account.id); // a reset locks out whoever knew the old password
+      if (args.on('json')) return ctx.json({ account: accountJson(account), password, sessionsEnded: ended });
       ctx.out(`new web password for ${account.email}: ${password}  (shown only now: getsms keeps only its scrypt hash)`);
-      ctx.out('sessions already open stay open');
+      ctx.out(`${ended} open session${ended === 1 ? '' : 's'} ended`);
     },
   },
 ];

@@ -5,13 +5,12 @@ import type {
 type Listener = (event: LiveEvent) => void;
 
 /**
- * Writes what the registry announces into the durable event log, in the
- * order it was announced, and tells local listeners (the live hub, webhooks)
- * about each event once it is stored. Other processes sharing the store find
- * the same events by polling the log.
- *
- * An event is appended after the activation's snapshot is stored: a crash in
- * between loses that event (never the activation's state, which the API shows).
+ * Says what each piece of the registries' news tells subscribers (the stores
+ * write those events in the same step as the change: see `follow`), appends
+ * other events (the farm's) to the durable log in the order they come, and
+ * tells local listeners (the live hub, webhooks) about each event this
+ * process's store appended, once it is stored, however it got there. Other
+ * processes sharing the store find the same events by polling the log.
  */
 export class Journal {
   readonly #store: Store;
@@ -21,29 +20,29 @@ export class Journal {
   #chain: Promise<void> = Promise.resolve();
   /** Events waiting for the write in progress to finish: they go together in the next one. */
   #queued: NewLiveEvent[] = [];
-  #unsubscribe: () => void = () => {};
-  #unsubscribeRents: () => void = () => {};
   /** Live rent id → its state and end time last written, so only a real change (an extension, a cancel) is news. */
   readonly #rents = new Map<number, string>();
+
+  readonly #unsubscribeStore: () => void;
 
   constructor(deps: { store: Store; clock: Clock; log: Log }) {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#log = deps.log;
+    // Events reach the log with the change they tell of (an order's, a snapshot's) or through `record`: all are told here.
+    this.#unsubscribeStore = this.#store.onAppended((events) => {
+      for (const e of events) for (const listener of this.#listeners) listener(e);
+    });
   }
 
-  /** Starts recording the registry's news. */
+  /** The registry's news become events, written by the store with the order or snapshot they tell of (an outbox). */
   follow(registry: ActivationRegistry) {
-    this.#unsubscribe = registry.subscribe((news) => {
-      for (const event of activationEvents(news, this.#clock.now())) this.record(event);
-    });
+    registry.tellWith((news) => activationEvents(news, this.#clock.now()));
   }
 
-  /** Starts recording the rent registry's news, each event on the renter's own stream. */
+  /** The rent registry's news, each event on the renter's own stream, written the same way. */
   followRents(rents: RentRegistry) {
-    this.#unsubscribeRents = rents.subscribe((news) => {
-      for (const event of rentEvents(news, this.#clock.now(), this.#rents)) this.record(event);
-    });
+    rents.tellWith((news) => rentEvents(news, this.#clock.now(), this.#rents));
   }
 
   /**
@@ -57,8 +56,7 @@ export class Journal {
       const batch = this.#queued;
       this.#queued = [];
       try {
-        const stored = await this.#store.appendEvents(batch);
-        for (const e of stored) for (const listener of this.#listeners) listener(e);
+        await this.#store.appendEvents(batch); // told to the listeners by the store
       } catch (err) {
         this.#log.error({ err, events: batch.length, type: batch[0]?.type }, 'live events not stored');
       }
@@ -74,9 +72,8 @@ export class Journal {
 
   /** Stops following and waits for the events already queued. */
   async stop() {
-    this.#unsubscribe();
-    this.#unsubscribeRents();
     await this.#chain;
+    this.#unsubscribeStore();
   }
 }
 

@@ -127,3 +127,28 @@ export async function books(t: ExecutionContext, store: Store, accountId: number
 export async function entries(store: Store, accountId: number, reason: 'charge' | 'refund' | 'topup' | 'debit') {
   return (await store.ledger(accountId)).filter((e) => e.reason === reason);
 }
+
+/**
+ * Two server processes on one store: `make` over the domain's store (process A) and over a second connection to
+ * its SQLite file (process B), on the domain's clock. Both stop, then B's connection closes, when the test ends.
+ */
+export function twoProcesses<R extends { stop(): Promise<void> }>(t: ExecutionContext, d: Domain, make: (store: Store) => R): { a: R; b: R } {
+  const a = make(d.store);
+  const bStore = new SqliteStore(d.file);
+  const b = make(bStore);
+  t.teardown(async () => {
+    await a.stop();
+    await b.stop();
+    await bStore.close();
+  });
+  return { a, b };
+}
+
+/** Polls until `check` holds (another process's writes land in their own time); throws after `ms`. */
+export async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

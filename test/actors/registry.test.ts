@@ -406,6 +406,8 @@ test('a command whose new state cannot be stored is reported as a store failure,
     throw new StoreError('STORE_UNAVAILABLE', 'disk full');
   };
   await t.throwsAsync(d.registry.command(accountId, ordered.activation.id, 'client.ready'), { instanceOf: StoreError });
+  t.like(await d.registry.view(accountId, ordered.activation.id), { state: 'waitingForReady' }, 'what was not stored is not told');
+  await t.throwsAsync(d.registry.command(accountId, ordered.activation.id, 'client.cancel'), { instanceOf: StoreError }, 'nor built on');
   d.store.saveActivation = save;
   // Once the store works again the next change stores the newest snapshot.
   const r = await d.registry.command(accountId, ordered.activation.id, 'client.cancel');

@@ -1,7 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import { ActivationRegistry, type ActivationView, type OrderRequest } from '../../actors/index.ts';
-import { SqliteStore } from '../../server/store/index.ts';
-import { books, domain, TTL, type Domain } from './helpers.ts';
+import { books, domain, TTL, twoProcesses, until, type Domain } from './helpers.ts';
 
 /**
  * Two server processes on one store, as registries with their own connections to one SQLite file and one clock:
@@ -15,23 +14,12 @@ interface Pair {
   d: Domain;
   a: ActivationRegistry;
   b: ActivationRegistry;
-  bStore: SqliteStore;
 }
 
 async function pair(t: ExecutionContext): Promise<Pair> {
   const d = await domain(t);
   await d.store.setPrice('telegram', 'ru', TG);
-  const make = (store: SqliteStore | typeof d.store) =>
-    new ActivationRegistry({ store: store as never, clock: d.clock, log: d.log, ttlMs: TTL, shared: true });
-  const a = make(d.store);
-  const bStore = new SqliteStore(d.file);
-  const b = make(bStore);
-  t.teardown(async () => {
-    await a.stop();
-    await b.stop();
-    await bStore.close();
-  });
-  return { d, a, b, bStore };
+  return { d, ...twoProcesses(t, d, (store) => new ActivationRegistry({ store, clock: d.clock, log: d.log, ttlMs: TTL, shared: true })) };
 }
 
 const req = (accountId: number): OrderRequest => ({
@@ -84,7 +72,7 @@ test('a cancel on one process racing the deadline on the other refunds once', as
   const cancels = orders.map((o, i) => (i % 2 === 0 ? b : a).command(user, o.id, 'client.cancel'));
   d.clock.increment(1); // every deadline fires while the cancels are in flight
   await Promise.allSettled(cancels);
-  await waitFor(async () => (await d.store.liveActivations()).length === 0);
+  await until(async () => (await d.store.liveActivations()).length === 0);
   for (const o of orders) {
     const stored = await d.store.activation(o.id);
     t.true(stored!.state === 'cancelled' || stored!.state === 'expired', `activation ${o.id} ended (${stored!.state})`);
@@ -114,7 +102,7 @@ test('a process that stops leaves its deadlines to the other, which fires each o
   t.is(await a.sync(), 0, 'overdue twice');
   t.is(await a.sync(), 3, 'still overdue and unchanged at the third sync: taken over');
   d.clock.increment(1); // the taken-over actors' deadlines (already past) run on this clock
-  await waitFor(async () => (await d.store.liveActivations()).length === 0);
+  await until(async () => (await d.store.liveActivations()).length === 0);
   for (const o of orphans) t.like(await d.store.activation(o.id), { state: 'expired', live: false });
   await money(t, d, user, 100_000);
   t.is(await a.sync(), 0);
@@ -142,12 +130,4 @@ test('two processes moving one activation at once: both decide on the stored tru
 async function money(t: ExecutionContext, d: Domain, accountId: number, balance: number) {
   t.is((await d.store.accountById(accountId))!.balance, balance);
   await books(t, d.store, accountId);
-}
-
-async function waitFor(check: () => Promise<boolean>, ms = 10_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }

@@ -5,12 +5,14 @@ import { StoreError } from '../../../actors/index.ts';
 import type { Accounts } from './accounts.ts';
 import { Allocation, type Pick } from './allocation.ts';
 import { IdSequence, insertOnce } from './ids.ts';
+import { outboxFields, type EventOutbox } from './outbox.ts';
 import type { Models } from './models.ts';
 import type { Partners } from './partners.ts';
 import * as records from './records.ts';
 import type { ActivationDoc, VersionDoc } from './records.ts';
 
 const versionId = (activationId: number, version: number) => `${activationId}:${version}`;
+const settlingStates: ReadonlySet<string> = new Set(['cancelling', 'rejecting', 'expiring', 'finishing']);
 
 /**
  * Activations: the order (reserve an id, claim a SIM, charge, write version 0),
@@ -24,11 +26,13 @@ export class Activations {
   readonly #partners: Partners;
   readonly #allocation: Allocation;
   readonly #ids: IdSequence;
+  readonly #events: EventOutbox;
 
-  constructor(m: Models, accounts: Accounts, partners: Partners) {
+  constructor(m: Models, accounts: Accounts, partners: Partners, events: EventOutbox) {
     this.#m = m;
     this.#accounts = accounts;
     this.#partners = partners;
+    this.#events = events;
     this.#allocation = new Allocation(m);
     this.#ids = new IdSequence(m.activations);
   }
@@ -86,9 +90,16 @@ export class Activations {
         return { ok: false, code: 'noBalance' };
       }
     }
+    const made: ActivationRecord = {
+      id, accountId: order.accountId, service: order.service, iccid: pick.iccid, phone: pick.phone, country: pick.country,
+      operator: pick.operator, price: pick.price, forwarding: order.forwarding, dialect: order.dialect, createdAt: order.createdAt,
+      expiresAt: order.expiresAt, remaining: order.remaining, repeatOf: order.repeat?.previousId ?? null, state: order.initialState,
+      live: true, code: null, messages: [], nextId: null, snapshot: null, version: 0,
+    };
+    const events = order.announce?.(made) ?? [];
     const v0 = {
       _id: versionId(id, 0), activationId: id, version: 0, state: order.initialState, live: true, code: null, messages: [],
-      nextId: null, snapshot: null, at: order.createdAt,
+      nextId: null, snapshot: null, at: order.createdAt, ...outboxFields(events),
     };
     if (!(await insertOnce(this.#m.versions, v0))) {
       // The reconciler took this order for abandoned and voided it: give back what it may not have.
@@ -96,7 +107,8 @@ export class Activations {
       throw new StoreError('STORE_UNAVAILABLE', `order ${id} was voided while it was being made`);
     }
     await this.#m.activations.updateOne({ _id: id }, { $unset: { pending: 1 } });
-    return { ok: true, activation: (await this.get(id))! };
+    await this.#events.relay('activation', v0._id, events);
+    return { ok: true, activation: made };
   }
 
   /** Writes version `expected + 1`, which only one writer can insert. */
@@ -104,14 +116,18 @@ export class Activations {
     const current = await this.#m.versions.findById(versionId(id, expected), { void: 1 }).lean<{ void?: boolean }>();
     const conflict = () => new StoreError('STORE_CONFLICT', `activation ${id} is not at version ${expected}`);
     if (!current || current.void) throw conflict();
+    const events = u.events ?? [];
     const next = {
       _id: versionId(id, expected + 1), activationId: id, version: expected + 1, state: u.state, live: u.live, code: u.code,
-      messages: u.messages, nextId: u.nextId, snapshot: JSON.stringify(u.snapshot), at: u.at,
+      messages: u.messages, nextId: u.nextId, snapshot: JSON.stringify(u.snapshot), at: u.at, ...outboxFields(events),
     };
     if (!(await insertOnce(this.#m.versions, next))) throw conflict();
     // The old version stays (its key is what refuses a stale writer) but sheds its weight.
     await this.#m.versions.updateOne({ _id: versionId(id, expected) }, { $set: { snapshot: null, messages: [] } });
     if (!u.live) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false } });
+    // A hint for `due`: a process stopping mid-settlement leaves it for another to finish.
+    else if (settlingStates.has(u.state)) await this.#m.activations.updateOne({ _id: id }, { $set: { settling: true } });
+    await this.#events.relay('activation', next._id, events);
     return expected + 1;
   }
 
@@ -150,6 +166,15 @@ export class Activations {
     return found.filter((a) => a.live);
   }
 
+  /** Live past their deadline, or settling (by the `settling` hint, checked against the newest version). */
+  async due(now: number): Promise<ActivationRecord[]> {
+    const docs = await this.#m.activations.find({ live: true, $or: [{ expiresAt: { $lte: now } }, { settling: true }] })
+      .sort({ _id: 1 }).lean<ActivationDoc[]>();
+    const found = await this.#join(docs);
+    await this.#heal(found);
+    return found.filter((a) => a.live && (a.expiresAt <= now || settlingStates.has(a.state)));
+  }
+
   /** Newest first; `live` is checked against each activation's newest version, not the hint alone. */
   async list(query: ActivationQuery): Promise<ActivationRecord[]> {
     const filter: Record<string, unknown> = {};
@@ -171,8 +196,11 @@ export class Activations {
     const stale = await this.#m.activations.find({ pending: true, openedAt: { $lt: now - graceMs } }).lean<ActivationDoc[]>();
     let voided = 0;
     for (const d of stale) {
-      if (await this.#void(d._id)) {
-        voided++;
+      // It stays pending until all is given back: a reconciler killed after the void but before the refund
+      // finds it again (its void then already written) and finishes. Found by test/faults/kill-loop.test.ts.
+      const won = await this.#voidVersion(d._id);
+      if (won || (await this.#m.versions.exists({ _id: versionId(d._id, 0), void: true })) !== null) {
+        if (won) voided++;
         await this.#allocation.releaseAll(d._id);
         const charge = await this.#m.ledger.findOne({ key: `charge:${d._id}` }).lean<{ amount: number }>();
         if (charge) {
@@ -181,6 +209,7 @@ export class Activations {
             key: `refund:${d._id}`, note: 'order left unfinished by a crash', at: now,
           });
         }
+        await this.#m.activations.updateOne({ _id: d._id }, { $set: { live: false }, $unset: { pending: 1 } });
       } else {
         await this.#m.activations.updateOne({ _id: d._id }, { $unset: { pending: 1 } });
       }
@@ -212,11 +241,16 @@ export class Activations {
 
   /** Marks an order that was never made; false when its version 0 was written first. */
   async #void(id: number): Promise<boolean> {
-    const won = await insertOnce(this.#m.versions, {
-      _id: versionId(id, 0), activationId: id, version: 0, state: 'cancelled', live: false, void: true, at: Date.now(),
-    });
+    const won = await this.#voidVersion(id);
     if (won) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false }, $unset: { pending: 1 } });
     return won;
+  }
+
+  /** Writes version 0 as void; false when a version 0 (made, or void) is there already. */
+  #voidVersion(id: number): Promise<boolean> {
+    return insertOnce(this.#m.versions, {
+      _id: versionId(id, 0), activationId: id, version: 0, state: 'cancelled', live: false, void: true, at: Date.now(),
+    });
   }
 
   async #chained(previousId: number): Promise<ActivationRecord | undefined> {

@@ -34,13 +34,17 @@ export class EventLog {
     return (await this.appendMany([e]))[0]!;
   }
 
-  /** A batch, in its order, with no other append of this process between its events. */
-  appendMany(events: readonly NewLiveEvent[]): Promise<LiveEvent[]> {
+  /**
+   * A batch, in its order, with no other append of this process between its events; `sources` (one per event)
+   * names where each was relayed from (see EventOutbox).
+   */
+  appendMany(events: readonly NewLiveEvent[], sources?: readonly string[]): Promise<LiveEvent[]> {
     const run = this.#tail.then(async () => {
       const stored: LiveEvent[] = [];
-      for (const e of events) {
+      for (const [i, e] of events.entries()) {
         const id = await this.#ids.insert((id) => ({
           _id: id, at: e.at, topic: e.topic, type: e.type, accountId: e.accountId, data: JSON.stringify(e.data),
+          ...(sources ? { source: sources[i] } : {}),
         }));
         stored.push({ id, ...e });
       }

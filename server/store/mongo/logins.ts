@@ -36,4 +36,9 @@ export class Logins {
   async delete(tokenHash: string) {
     await this.#m.sessions.deleteOne({ _id: tokenHash });
   }
+
+  async endAll(accountId: number, except: string | undefined): Promise<number> {
+    const r = await this.#m.sessions.deleteMany({ accountId, ...(except === undefined ? {} : { _id: { $ne: except } }) });
+    return r.deletedCount;
+  }
 }

@@ -8,9 +8,14 @@ const event = new Schema({
   type: String,
   accountId: { type: Number, default: null },
   data: { type: String, required: true }, // JSON text: any keys, exactly as given
+  /** An event relayed from a version's outbox: `<version id>#<n>`, so a relay run again skips it. */
+  source: { type: String, default: undefined },
 }, plain);
 event.index({ accountId: 1, _id: 1 });
 event.index({ at: 1 });
+event.index({ source: 1 });
+/** `<version id>@<minute>`: the one process relaying a crashed writer's outbox in that minute. */
+const relayTurn = new Schema({ _id: String, at: Number }, plain);
 /** The highest event id ever given, kept by pruning so an emptied log never hands an id out again. */
 const eventMark = new Schema({ _id: Number }, plain);
 
@@ -44,6 +49,7 @@ export function liveModels(conn: Connection) {
   return {
     events: conn.model('Event', event, 'events'),
     eventMarks: conn.model('EventMark', eventMark, 'eventMarks'),
+    relayTurns: conn.model('RelayTurn', relayTurn, 'relayTurns'),
     webhooks: conn.model('Webhook', webhook, 'webhooks'),
     deliveries: conn.model('WebhookDelivery', delivery, 'webhookDeliveries'),
     deliveryTurns: conn.model('WebhookTurn', deliveryTurn, 'webhookTurns'),

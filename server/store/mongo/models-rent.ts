@@ -33,8 +33,12 @@ const rentVersion = new Schema({
   snapshot: { type: String, default: null },
   void: { type: Boolean, default: undefined },
   at: Number,
+  /** The outbox, as activationVersions: the events this version tells (JSON), and `relay` until they are in the log. */
+  events: { type: String, default: undefined },
+  relay: { type: Boolean, default: undefined },
 }, plain);
 rentVersion.index({ rentId: 1, version: -1 });
+rentVersion.index({ relay: 1, at: 1 });
 /** `<rent id>:<n>`: the n-th extension, counted once its charge (`rent-extend:<id>:<n>`) stands. */
 const rentExtension = new Schema({
   _id: String,

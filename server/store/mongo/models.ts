@@ -129,6 +129,8 @@ const activation = new Schema({
   chainKey: { type: String, required: true, unique: true },
   /** A query hint, only ever turned off; readers check it against the newest version. */
   live: { type: Boolean, required: true },
+  /** A query hint: set when it began settling (a stopped process may have left it so). */
+  settling: { type: Boolean, default: undefined },
   /** Set while the order is being made; the reconciler voids orders left so by a crash. */
   pending: { type: Boolean, default: undefined },
   /** Wall-clock time the order began, for the reconciler's grace period. */
@@ -160,8 +162,12 @@ const activationVersion = new Schema({
   /** Written by the reconciler for an order a crash left half made. */
   void: { type: Boolean, default: undefined },
   at: Number,
+  /** The outbox: the events this version tells (JSON), and `relay` until they are in the event log. */
+  events: { type: String, default: undefined },
+  relay: { type: Boolean, default: undefined },
 }, plain);
 activationVersion.index({ activationId: 1, version: -1 });
+activationVersion.index({ relay: 1, at: 1 });
 activationVersion.index({ accountId: 1, phone: 1, service: 1, code: 1 });
 
 const sms = new Schema({

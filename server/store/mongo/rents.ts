@@ -6,6 +6,7 @@ import type { Accounts } from './accounts.ts';
 import { rentHoldId, type Allocation } from './allocation.ts';
 import { IdSequence, insertOnce } from './ids.ts';
 import type { Models } from './models.ts';
+import { outboxFields, type EventOutbox } from './outbox.ts';
 import { FarmPicture } from './picture.ts';
 import type { SimDoc } from './records.ts';
 
@@ -33,11 +34,13 @@ export class Rents {
   readonly #accounts: Accounts;
   readonly #allocation: Allocation;
   readonly #ids: IdSequence;
+  readonly #events: EventOutbox;
 
-  constructor(m: Models, accounts: Accounts, allocation: Allocation) {
+  constructor(m: Models, accounts: Accounts, allocation: Allocation, events: EventOutbox) {
     this.#m = m;
     this.#accounts = accounts;
     this.#allocation = allocation;
+    this.#events = events;
     this.#ids = new IdSequence(m.rents);
   }
 
@@ -71,13 +74,23 @@ export class Rents {
           return { ok: false, code: 'noBalance' };
         }
       }
-      const v0 = { _id: versionId(id, 0), rentId: id, version: 0, state: 'renting', live: true, messages: [], snapshot: null };
+      const made: RentRecord = {
+        id, accountId: order.accountId, iccid: sim._id, phone: sim.phone, country: sim.country, operator: sim.operator,
+        service: order.service, dialect: order.dialect, price, hours: order.hours, extensions: 0, createdAt: order.createdAt,
+        endsAt: order.endsAt, state: 'renting', live: true, messages: [], snapshot: null, version: 0,
+      };
+      const events = order.announce?.(made) ?? [];
+      const v0 = {
+        _id: versionId(id, 0), rentId: id, version: 0, state: 'renting', live: true, messages: [], snapshot: null, at: order.createdAt,
+        ...outboxFields(events),
+      };
       if (!(await insertOnce(this.#m.rentVersions, v0))) {
         await this.#undo(id);
         throw new StoreError('STORE_UNAVAILABLE', `rent ${id} was voided while it was being made`);
       }
       await this.#m.rents.updateOne({ _id: id }, { $unset: { pending: 1 } });
-      return { ok: true, rent: (await this.get(id))! };
+      await this.#events.relay('rent', v0._id, events);
+      return { ok: true, rent: made };
     }
     if (id !== undefined) await this.#void(id);
     return { ok: false, code: 'noNumbers' };
@@ -86,7 +99,8 @@ export class Rents {
   async extend(x: RentExtension): Promise<RentExtendResult> {
     const found = await this.get(x.rentId);
     if (!found || found.accountId !== x.accountId) return { ok: false, code: 'noRent' };
-    if (!found.live || x.at >= found.endsAt) return { ok: false, code: 'ended' };
+    // Only while renting: a rent being cancelled has its refund decided (another process may still think it renting).
+    if (!found.live || found.state !== 'renting' || x.at >= found.endsAt) return { ok: false, code: 'ended' };
     const day = await this.#m.rentPrices.findById(found.country).lean<{ price: number }>();
     if (!day) return { ok: false, code: 'noPrice' };
     const price = rentCost(day.price, x.hours);
@@ -115,13 +129,17 @@ export class Rents {
     const conflict = () => new StoreError('STORE_CONFLICT', `rent ${id} is not at version ${expected}`);
     const current = await this.#m.rentVersions.findById(versionId(id, expected), { void: 1 }).lean<{ void?: boolean }>();
     if (!current || current.void) throw conflict();
+    // An end is refused once an extension moved it later: an actor that had not heard of it conflicts instead.
+    if (u.state === 'expired' && ((await this.get(id))?.endsAt ?? 0) > u.at) throw conflict();
+    const events = u.events ?? [];
     const next = {
       _id: versionId(id, expected + 1), rentId: id, version: expected + 1, state: u.state, live: u.live, messages: u.messages,
-      snapshot: JSON.stringify(u.snapshot), at: u.at,
+      snapshot: JSON.stringify(u.snapshot), at: u.at, ...outboxFields(events),
     };
     if (!(await insertOnce(this.#m.rentVersions, next))) throw conflict();
     await this.#m.rentVersions.updateOne({ _id: versionId(id, expected) }, { $set: { snapshot: null, messages: [] } });
     if (!u.live) await this.#end(id);
+    await this.#events.relay('rent', next._id, events);
     return expected + 1;
   }
 
@@ -138,8 +156,8 @@ export class Rents {
     return doc ? (await this.#join([doc]))[0] : undefined;
   }
 
-  async live(): Promise<RentRecord[]> {
-    const docs = await this.#m.rents.find({ live: true }).sort({ _id: 1 }).lean<RentDoc[]>();
+  async live(iccid?: string): Promise<RentRecord[]> {
+    const docs = await this.#m.rents.find({ live: true, ...(iccid === undefined ? {} : { iccid }) }).sort({ _id: 1 }).lean<RentDoc[]>();
     return (await this.#join(docs)).filter((r) => r.live);
   }
 
@@ -163,8 +181,14 @@ export class Rents {
   async reconcile(now: number, graceMs: number) {
     const stale = await this.#m.rents.find({ pending: true, openedAt: { $lt: now - graceMs } }).lean<RentDoc[]>();
     for (const d of stale) {
-      if (await this.#void(d._id)) await this.#giveBack(d._id);
-      else await this.#m.rents.updateOne({ _id: d._id }, { $unset: { pending: 1 } });
+      // Pending until all is given back, so a reconciler killed in between finishes the next time (as for orders).
+      const won = await this.#voidVersion(d._id);
+      if (won || (await this.#m.rentVersions.exists({ _id: versionId(d._id, 0), void: true })) !== null) {
+        await this.#giveBack(d._id);
+        await this.#m.rents.updateOne({ _id: d._id }, { $set: { live: false }, $unset: { pending: 1 } });
+      } else {
+        await this.#m.rents.updateOne({ _id: d._id }, { $unset: { pending: 1 } });
+      }
     }
     const holds = await this.#m.claims.find({ kind: 'rent' }).lean<{ rentId: number }[]>();
     for (const r of await this.#join(await this.#m.rents.find({ _id: { $in: holds.map((h) => h.rentId) } }).lean<RentDoc[]>())) {
@@ -217,9 +241,14 @@ export class Rents {
   }
 
   async #void(id: number): Promise<boolean> {
-    const won = await insertOnce(this.#m.rentVersions, { _id: versionId(id, 0), rentId: id, version: 0, state: 'cancelled', live: false, void: true });
+    const won = await this.#voidVersion(id);
     if (won) await this.#m.rents.updateOne({ _id: id }, { $set: { live: false }, $unset: { pending: 1 } });
     return won;
+  }
+
+  /** Writes version 0 as void; false when a version 0 (made, or void) is there already. */
+  #voidVersion(id: number): Promise<boolean> {
+    return insertOnce(this.#m.rentVersions, { _id: versionId(id, 0), rentId: id, version: 0, state: 'cancelled', live: false, void: true });
   }
 
   /** The rent ended: its SIM is free again. */

@@ -29,6 +29,10 @@ export class BrowserLogins {
   delete(tokenHash: string) {
     this.#q.delete.run(tokenHash);
   }
+
+  endAll(accountId: number, except: string | undefined): number {
+    return this.#q.endAll.run({ accountId, except: except ?? null }).changes;
+  }
 }
 
 function statements(db: Database.Database) {
@@ -43,5 +47,6 @@ function statements(db: Database.Database) {
        WHERE s.token_hash = ? AND s.expires_at > ?`,
     ),
     delete: p('DELETE FROM sessions WHERE token_hash = ?'),
+    endAll: p('DELETE FROM sessions WHERE account_id = @accountId AND (@except IS NULL OR token_hash != @except)'),
   };
 }

@@ -8,13 +8,14 @@ import { StoreError } from '../../../actors/index.ts';
 import type { ForwardingQuery, ForwardingRecord, NewPartner } from '../../../actors/index.ts';
 import type { NewAgentToken } from '../../../actors/index.ts';
 import type {
-  BrowserSession, Dialect, EventQuery, NewLiveEvent, NewWebhookDelivery, WebhookOutcome,
+  BrowserSession, Dialect, EventQuery, LiveEvent, NewLiveEvent, NewWebhookDelivery, WebhookOutcome,
 } from '../../../actors/index.ts';
 import type {
   RentExtendResult, RentExtension, RentOrder, RentPriceRow, RentQuery, RentRefund, RentResult, RentUpdate, SimFilter,
 } from '../../../actors/index.ts';
 import { rentCost } from '../../../actors/index.ts';
 import { EventLog, WebhookOutbox } from './events.ts';
+import { AppendedListeners } from '../appended.ts';
 import { ForwardingBook } from './forwardings.ts';
 import { PartnerBook } from './partners.ts';
 import { BrowserLogins } from './sessions.ts';
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   #checkedAt = -Infinity;
   /** Per service and country: the sims rowid the last allocation took. */
   readonly #cursors = new Map<string, number>();
+  readonly #appended = new AppendedListeners();
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -129,6 +131,9 @@ export class SqliteStore implements Store {
   }
   async deleteSession(tokenHash: string) {
     this.#logins.delete(tokenHash);
+  }
+  async endSessions(accountId: number, except?: string) {
+    return this.#logins.endAll(accountId, except);
   }
 
   async moveMoney(move: MoneyMove): Promise<MoneyResult> {
@@ -225,9 +230,17 @@ export class SqliteStore implements Store {
   }
 
   async openActivation(order: ActivationOrder): Promise<OrderResult> {
-    return this.#tx(() => this.#open(order));
+    const appended: LiveEvent[] = [];
+    const result = this.#tx(() => {
+      const r = this.#open(order);
+      // Only an order made now announces itself (a chained one made before already did).
+      if (r.ok && r.made && order.announce) appended.push(...order.announce(r.activation).map((e) => this.#events.append(e)));
+      return r;
+    });
+    this.#appended.tell(appended);
+    return result.ok ? { ok: true, activation: result.activation } : result;
   }
-  #open(order: ActivationOrder): OrderResult {
+  #open(order: ActivationOrder): OrderResult & { made?: boolean } {
     if (order.repeat?.chained) {
       const done = this.#q.activationByChain.get(order.repeat.previousId);
       if (done) return { ok: true, activation: rows.activation(done) };
@@ -259,7 +272,7 @@ export class SqliteStore implements Store {
       });
       if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the order transaction');
     }
-    return { ok: true, activation: rows.activation(this.#q.activationById.get(id)) };
+    return { ok: true, activation: rows.activation(this.#q.activationById.get(id)), made: true };
   }
 
   /**
@@ -288,11 +301,16 @@ export class SqliteStore implements Store {
   }
 
   async saveActivation(id: number, u: ActivationUpdate, expectedVersion: number) {
-    const done = this.#q.saveActivation.run({
-      id, expectedVersion, state: u.state, live: u.live ? 1 : 0, code: u.code,
-      messages: JSON.stringify(u.messages), nextId: u.nextId, snapshot: JSON.stringify(u.snapshot), at: u.at,
-    });
-    if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `activation ${id} is not at version ${expectedVersion}`);
+    const write = () => {
+      const done = this.#q.saveActivation.run({
+        id, expectedVersion, state: u.state, live: u.live ? 1 : 0, code: u.code,
+        messages: JSON.stringify(u.messages), nextId: u.nextId, snapshot: JSON.stringify(u.snapshot), at: u.at,
+      });
+      if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `activation ${id} is not at version ${expectedVersion}`);
+      return (u.events ?? []).map((e) => this.#events.append(e));
+    };
+    // Without events one statement is atomic already: no transaction to pay for.
+    this.#appended.tell(u.events?.length ? this.#tx(write) : write());
     return expectedVersion + 1;
   }
 
@@ -324,6 +342,9 @@ export class SqliteStore implements Store {
   }
   async activation(id: number) {
     return rows.maybe(rows.activation, this.#q.activationById.get(id));
+  }
+  async liveActivationsDue(now: number) {
+    return this.#q.liveActivationsDue.all({ now }).map(rows.activation);
   }
   async liveActivations(iccid?: string) {
     return this.#q.liveActivations.all({ iccid: iccid ?? null }).map(rows.activation);
@@ -367,7 +388,8 @@ export class SqliteStore implements Store {
     return this.#q.rentable.get({ country, operators }) as number;
   }
   async openRent(order: RentOrder): Promise<RentResult> {
-    return this.#tx(() => {
+    const appended: LiveEvent[] = [];
+    const result = this.#tx(() => {
       const { country, operators } = filterParams(order.accountId, order.filter);
       const pick = this.#q.rentPick.get({ country, operators }) as rows.Pick | undefined;
       if (!pick) return { ok: false, code: 'noNumbers' } as const;
@@ -385,14 +407,19 @@ export class SqliteStore implements Store {
         });
         if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the rent transaction');
       }
-      return { ok: true, rent: rows.rent(this.#q.rentById.get(id)) } as const;
+      const rent = rows.rent(this.#q.rentById.get(id));
+      if (order.announce) appended.push(...order.announce(rent).map((e) => this.#events.append(e)));
+      return { ok: true, rent } as const;
     });
+    this.#appended.tell(appended);
+    return result;
   }
   async extendRent(x: RentExtension): Promise<RentExtendResult> {
     return this.#tx(() => {
       const found = rows.maybe(rows.rent, this.#q.rentById.get(x.rentId));
       if (!found || found.accountId !== x.accountId) return { ok: false, code: 'noRent' } as const;
-      if (!found.live || x.at >= found.endsAt) return { ok: false, code: 'ended' } as const;
+      // Only while renting: a rent being cancelled has its refund decided (another process may still think it renting).
+      if (!found.live || found.state !== 'renting' || x.at >= found.endsAt) return { ok: false, code: 'ended' } as const;
       const day = this.#q.rentPriceOf.get(found.country) as number | undefined;
       if (day === undefined) return { ok: false, code: 'noPrice' } as const;
       const price = rentCost(day, x.hours);
@@ -408,11 +435,15 @@ export class SqliteStore implements Store {
     });
   }
   async saveRent(id: number, u: RentUpdate, expectedVersion: number) {
-    const done = this.#q.saveRent.run({
-      id, expectedVersion, state: u.state, live: u.live ? 1 : 0, messages: JSON.stringify(u.messages),
-      snapshot: JSON.stringify(u.snapshot), at: u.at,
-    });
-    if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `rent ${id} is not at version ${expectedVersion}`);
+    const write = () => {
+      const done = this.#q.saveRent.run({
+        id, expectedVersion, state: u.state, live: u.live ? 1 : 0, messages: JSON.stringify(u.messages),
+        snapshot: JSON.stringify(u.snapshot), at: u.at,
+      });
+      if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `rent ${id} is not at version ${expectedVersion}, or its end was moved`);
+      return (u.events ?? []).map((e) => this.#events.append(e));
+    };
+    this.#appended.tell(u.events?.length ? this.#tx(write) : write());
     return expectedVersion + 1;
   }
   async refundRent(r: RentRefund) {
@@ -427,8 +458,8 @@ export class SqliteStore implements Store {
   async rent(id: number) {
     return rows.maybe(rows.rent, this.#q.rentById.get(id));
   }
-  async liveRents() {
-    return this.#q.liveRents.all().map(rows.rent);
+  async liveRents(iccid?: string) {
+    return this.#q.liveRents.all({ iccid: iccid ?? null }).map(rows.rent);
   }
   async rents(query: RentQuery) {
     return this.#q.rents
@@ -437,10 +468,17 @@ export class SqliteStore implements Store {
   }
 
   async appendEvent(event: NewLiveEvent) {
-    return this.#tx(() => this.#events.append(event));
+    const stored = this.#tx(() => this.#events.append(event));
+    this.#appended.tell([stored]);
+    return stored;
   }
   async appendEvents(events: readonly NewLiveEvent[]) {
-    return this.#tx(() => events.map((e) => this.#events.append(e)));
+    const stored = this.#tx(() => events.map((e) => this.#events.append(e)));
+    this.#appended.tell(stored);
+    return stored;
+  }
+  onAppended(listener: (events: readonly LiveEvent[]) => void) {
+    return this.#appended.add(listener);
   }
   async eventsSince(query: EventQuery) {
     return this.#events.since(query);
@@ -519,13 +557,48 @@ export class SqliteStore implements Store {
       return this.#db.transaction(fn).immediate();
     } catch (err) {
       if (err instanceof StoreError) throw err;
-      const code = (err as { code?: unknown }).code;
-      if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        throw new StoreError('STORE_CONFLICT', (err as Error).message);
-      }
-      throw new StoreError('STORE_UNAVAILABLE', (err as Error).message);
+      throw storeFault(err, 'STORE_UNAVAILABLE');
     }
   }
+}
+
+/**
+ * A failure of SQLite as a StoreError: a taken unique value is a STORE_CONFLICT; the rest (SQLITE_FULL,
+ * SQLITE_READONLY, SQLITE_IOERR_*, SQLITE_BUSY, SQLITE_CANTOPEN …) is STORE_UNAVAILABLE, which the
+ * gateways answer with ERROR_SQL and the JSON API with 503. Anything not from SQLite is `orElse`'s to decide.
+ */
+function storeFault(err: unknown, orElse?: 'STORE_UNAVAILABLE'): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new StoreError('STORE_CONFLICT', (err as Error).message);
+  }
+  // Another process (the CLI, a migration) held the write lock past the busy timeout: said as the CLI says it.
+  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
+    return new StoreError('STORE_UNAVAILABLE', 'the database stayed busy (another process is writing); nothing changed, try again');
+  }
+  if (err instanceof Database.SqliteError) return new StoreError('STORE_UNAVAILABLE', `${err.message} (${String(code)})`);
+  if (orElse) return new StoreError('STORE_UNAVAILABLE', (err as Error).message);
+  return err; // a programmer's mistake (a wrong binding) stays what it is
+}
+
+/**
+ * A statement whose SQLite failures leave it as StoreErrors, so writes outside a transaction (an activation's
+ * snapshot, a SIM sighting) fail on a full disk or a read-only data directory exactly as transactions do.
+ */
+function guarded(statement: Database.Statement): Database.Statement {
+  for (const name of ['run', 'get', 'all'] as const) {
+    const call = statement[name].bind(statement) as (...args: unknown[]) => unknown;
+    Object.defineProperty(statement, name, {
+      value: (...args: unknown[]) => {
+        try {
+          return call(...args);
+        } catch (err) {
+          throw storeFault(err);
+        }
+      },
+    });
+  }
+  return statement;
 }
 
 function filterParams(accountId: number, filter: { country?: string; operators?: string[] }) {
@@ -599,7 +672,7 @@ const allocation = (inCountry: boolean, from: '>' | '<=', standby: boolean) => `
   ORDER BY s.rowid LIMIT 1`;
 
 function statements(db: Database.Database) {
-  const p = (sql: string) => db.prepare(sql);
+  const p = (sql: string) => guarded(db.prepare(sql));
   return {
     insertAccount: p(`INSERT INTO accounts (email, role, key_hash, dialect, created_at)
       VALUES (@email, @role, @keyHash, @dialect, @createdAt)`),
@@ -678,6 +751,8 @@ function statements(db: Database.Database) {
     activationById: p('SELECT * FROM activations WHERE id = ?'),
     activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
     liveActivations: p('SELECT * FROM activations WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
+    liveActivationsDue: p(`SELECT * FROM activations WHERE live = 1
+      AND (expires_at <= @now OR state IN ('cancelling', 'rejecting', 'expiring', 'finishing')) ORDER BY id`),
     activations: p(`SELECT * FROM activations
       WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
       ORDER BY id DESC LIMIT @limit`),
@@ -708,10 +783,11 @@ function statements(db: Database.Database) {
     rentById: p('SELECT * FROM rents WHERE id = ?'),
     extendRent: p(`UPDATE rents SET ends_at = ends_at + @addMs, hours = hours + @hours, price = price + @price,
         extensions = extensions + 1, updated_at = @at WHERE id = @id`),
+    // An end is refused once an extension moved it later: an actor that had not heard of it conflicts instead.
     saveRent: p(`UPDATE rents SET state = @state, live = @live, messages = @messages, snapshot = @snapshot,
         version = version + 1, updated_at = @at
-      WHERE id = @id AND version = @expectedVersion`),
-    liveRents: p('SELECT * FROM rents WHERE live = 1 ORDER BY id'),
+      WHERE id = @id AND version = @expectedVersion AND (@state != 'expired' OR ends_at <= @at)`),
+    liveRents: p('SELECT * FROM rents WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
     rents: p(`SELECT * FROM rents
       WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
       ORDER BY id DESC LIMIT @limit`),

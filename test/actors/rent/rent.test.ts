@@ -116,10 +116,10 @@ test('a rent ends by itself at its end, not before, with no refund, and its SIM 
   const r = await rent(rents, a);
   d.clock.increment(24 * HOUR - 1);
   t.is((await rents.view(a, r.id))!.state, 'renting');
-  t.deepEqual(rents.ofAccount(a).map((x) => x.id), [r.id]);
+  t.deepEqual((await rents.ofAccount(a)).map((x) => x.id), [r.id]);
   d.clock.increment(1);
   t.like(await stored(d, r.id, 'expired'), { live: false });
-  t.deepEqual(rents.ofAccount(a), []);
+  t.deepEqual(await rents.ofAccount(a), []);
   t.is((await d.store.accountById(a))!.balance, 0, 'a rent that ran its time is not refunded');
   t.deepEqual(await entries(d.store, a, 'refund'), []);
   t.is(await d.store.rentable({}), 2);

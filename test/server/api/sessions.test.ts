@@ -119,7 +119,7 @@ test('sign-in checks the password, sign-out ends the session, and an ended sessi
   t.regex(String(([] as string[]).concat(out.headers['set-cookie'] ?? [])[0]), /getsms_session=; .*Max-Age=0/);
   const after = await call('GET', '/api/me', { cookie });
   t.is(after.status, 401);
-  t.is((await call('GET', '/api/me', { cookie: u.cookie })).status, 200, 'the other session goes on');
+  t.is((await call('GET', '/api/me/ledger', { cookie: u.cookie })).status, 200, 'the other session goes on');
 });
 
 test('sign-up refuses a taken email, a bad email and a short password; sign-in refuses another site\'s form', async (t) => {
@@ -143,7 +143,7 @@ test('after 5 wrong passwords for an email, sign-in is refused with 429 and Retr
   t.is(blocked.status, 429);
   t.is(blocked.json.code, 'tooMany');
   t.true(Number(blocked.headers['retry-after']) > 0);
-  t.is((await call('GET', '/api/me', { cookie: u.cookie })).status, 200, 'sessions already open are not touched');
+  t.is((await call('GET', '/api/me/ledger', { cookie: u.cookie })).status, 200, 'sessions already open are not touched');
 });
 
 test('a session cookie that is malformed, unknown or repeated is no session', async (t) => {
@@ -226,7 +226,7 @@ test('`getsms user password` gives an account made with a key only (the first ad
   t.is((await call('GET', '/api/me', { key })).status, 200, 'the API key goes on working');
 });
 
-test('a password is changed only with the current one (CSRF-checked like every write); a key-only account sets its first', async (t) => {
+test('a password is changed only with the current one (CSRF-checked like every write), signing out every other browser; a key-only account sets its first', async (t) => {
   const u = await signUp('first password 1');
   const change = (c: Call['body'], extra: Partial<Call> = {}) => call('PUT', '/api/me/password', { cookie: u.cookie, csrf: u.csrf, body: c, ...extra });
   const wrong = await change({ current: 'not it at all', password: 'second password 2' });
@@ -234,7 +234,12 @@ test('a password is changed only with the current one (CSRF-checked like every w
   t.is(wrong.json.code, 'wrongCurrentPassword');
   t.is((await change({ current: 'first password 1', password: 'short' })).status, 422);
   t.is((await change({ current: 'first password 1', password: 'second password 2' }, { csrf: undefined })).status, 403, 'no CSRF token');
+  const elsewhere = await call('POST', '/api/session', { body: { email: u.email, password: 'first password 1' } });
+  const otherCookie = cookieOf(elsewhere);
+  t.is((await call('GET', '/api/me/ledger', { cookie: otherCookie })).status, 200, 'signed in in another browser');
   t.is((await change({ current: 'first password 1', password: 'second password 2' })).status, 204);
+  t.is((await call('GET', '/api/me/ledger', { cookie: otherCookie })).status, 401, 'the other browser is signed out by the new password');
+  t.is((await call('GET', '/api/me/ledger', { cookie: u.cookie })).status, 200, 'the browser that changed it stays signed in');
   t.is((await call('POST', '/api/session', { body: { email: u.email, password: 'first password 1' } })).status, 401);
   t.is((await call('POST', '/api/session', { body: { email: u.email, password: 'second password 2' } })).status, 200);
 

@@ -1,6 +1,6 @@
 import test, { type ExecutionContext } from 'ava';
 import {
-  StoreError, type ActivationOrder, type ActivationRecord, type RentOrder, type RentRecord, type Settlement, type SimSighting,
+  StoreError, type ActivationOrder, type ActivationRecord, type LiveEvent, type RentOrder, type RentRecord, type Settlement, type SimSighting,
   type Store,
 } from '../../../actors/index.ts';
 
@@ -79,6 +79,22 @@ export function storeContract(name: string, open: OpenStore): void {
     await store.createSession({ tokenHash: 'tok-4', accountId: a.id, createdAt: T0 + 2000, expiresAt: T0 + 9000 });
     t.is(await store.sessionOwner('tok-1', T0), undefined, 'the expired session was dropped, not only hidden');
     t.like(await store.sessionOwner('tok-4', T0 + 2001), { id: a.id });
+  });
+
+  it('a new password ends every session of its account but the one kept, and no one else\'s', async (t, store) => {
+    const a = await store.createAccount({ email: 'e1@x.test', role: 'user', keyHash: 'e1-key', dialect: 'getsms', createdAt: T0 });
+    const b = await store.createAccount({ email: 'e2@x.test', role: 'user', keyHash: 'e2-key', dialect: 'getsms', createdAt: T0 });
+    for (const [token, owner] of [['a-1', a], ['a-2', a], ['a-3', a], ['b-1', b]] as const) {
+      await store.createSession({ tokenHash: token, accountId: owner.id, createdAt: T0, expiresAt: T0 + 60_000 });
+    }
+    t.is(await store.endSessions(a.id, 'a-2'), 2);
+    t.is(await store.sessionOwner('a-1', T0), undefined);
+    t.is(await store.sessionOwner('a-3', T0), undefined);
+    t.like(await store.sessionOwner('a-2', T0), { id: a.id }, 'the kept one');
+    t.like(await store.sessionOwner('b-1', T0), { id: b.id }, 'another account\'s');
+    t.is(await store.endSessions(a.id), 1);
+    t.is(await store.sessionOwner('a-2', T0), undefined);
+    t.is(await store.endSessions(a.id), 0);
   });
 
   it('a SIM move is recorded pending and done when the SIM is seen at its target', async (t, store) => {
@@ -731,6 +747,54 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual(await store.appendEvents([]), []);
   });
 
+  it('due activations: live past their deadline, or settling; not the ones within it, nor the ended', async (t, store) => {
+    const a = await account(store, 100_000);
+    await store.setPrice('telegram', 'ru', TG);
+    for (let i = 0; i < 4; i++) await store.upsertSim(sim());
+    const overdue = await opened(store, order(a, 'telegram', { expiresAt: T0 + 1_000 }));
+    const fresh = await opened(store, order(a, 'telegram'));
+    const settling = await opened(store, order(a, 'telegram'));
+    const ended = await opened(store, order(a, 'telegram', { expiresAt: T0 + 1_000 }));
+    const at = (state: ActivationRecord['state'], live: boolean) => ({ state, live, code: null, messages: [], nextId: null, snapshot: {}, at: T0 + 1 });
+    const v = await store.saveActivation(settling.id, at('cancelling', true), settling.version);
+    await store.saveActivation(ended.id, at('cancelled', false), ended.version);
+    t.deepEqual((await store.liveActivationsDue(T0 + 1_000)).map((x) => x.id), [overdue.id, settling.id]);
+    t.deepEqual((await store.liveActivationsDue(T0 + 999)).map((x) => x.id), [settling.id], 'a deadline not yet reached');
+    await store.saveActivation(settling.id, at('cancelled', false), v);
+    t.deepEqual((await store.liveActivationsDue(T0 + TTL)).map((x) => x.id), [overdue.id, fresh.id]);
+  });
+
+  it('an order and a snapshot append the events they tell in the same step (the outbox); a refused one appends none', async (t, store) => {
+    const a = await account(store, 100_000);
+    await store.setPrice('telegram', 'ru', TG);
+    await store.upsertSim(sim());
+    const heard: LiveEvent[][] = [];
+    const stop = store.onAppended((events) => heard.push([...events]));
+    const before = (await store.eventBounds()).newest;
+    const told: ActivationRecord[] = [];
+    const announce = (made: ActivationRecord) => {
+      told.push(made);
+      return [{ at: T0, topic: 'activation' as const, type: 'activation.opened', accountId: made.accountId, data: { activationId: made.id } }];
+    };
+    const got = await opened(store, order(a, 'telegram', { announce }));
+    t.deepEqual(told, [got], 'the order is told of exactly what it answers');
+    t.deepEqual(await store.openActivation(order(a, 'telegram', { announce })), { ok: false, code: 'noNumbers' });
+    const changed = (n: number) => ({ at: T0 + n, topic: 'activation' as const, type: 'activation.changed', accountId: a, data: { n } });
+    const v1 = await store.saveActivation(got.id, {
+      state: 'waitingForCode', live: true, code: null, messages: [], nextId: null, snapshot: { v: 1 }, at: T0 + 1, events: [changed(1), changed(2)],
+    }, got.version);
+    await t.throwsAsync(store.saveActivation(got.id, {
+      state: 'cancelled', live: false, code: null, messages: [], nextId: null, snapshot: {}, at: T0 + 3, events: [changed(3)],
+    }, got.version), { instanceOf: StoreError }, 'a stale version writes nothing, its events neither');
+    await store.saveActivation(got.id, { state: 'waitingForCode', live: true, code: null, messages: [], nextId: null, snapshot: { v: 2 }, at: T0 + 4 }, v1);
+    const log = await store.eventsSince({ after: before, limit: 100 });
+    t.deepEqual(log.map((e) => [e.type, e.data.n ?? e.data.activationId]), [['activation.opened', got.id], ['activation.changed', 1], ['activation.changed', 2]]);
+    t.deepEqual(heard.flat().map((e) => e.id), log.map((e) => e.id), 'each appended event is announced once, in order');
+    stop();
+    await store.appendEvent(changed(5));
+    t.is(heard.flat().length, 3, 'a stopped listener hears nothing more');
+  });
+
   it('pruning drops events older than a time and beyond a count, and a pruned id is never handed out again', async (t, store) => {
     const ids: number[] = [];
     for (let i = 0; i < 10; i++) {
@@ -810,6 +874,8 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual(await store.openActivation(order(a, 'telegram')), { ok: false, code: 'noNumbers' }, 'a rented SIM is not sold');
     t.deepEqual(counts(await store.availability({ accountId: a, filter: {} }), ['telegram']), { telegram: { any: 0, forwarding: 0 } });
     t.deepEqual((await store.liveRents()).map((x) => x.id), [r.id]);
+    t.deepEqual((await store.liveRents(s.iccid)).map((x) => x.id), [r.id], 'one SIM: the rent on it');
+    t.deepEqual(await store.liveRents('8970199000000000000'), [], 'another SIM: none');
 
     // Its end is stored with its snapshot: the SIM is on sale again, and no money comes back.
     const ended = { state: 'expired' as const, live: false, messages: [{ smsId: 7, from: 'Bank', text: 'hi', at: T0 + 1 }], snapshot: { ok: 1 }, at: T0 + 5 * HOUR };
@@ -852,12 +918,21 @@ export function storeContract(name: string, open: OpenStore): void {
     t.like(once, { ok: true, charged: DAY / 2, rent: { endsAt: T0 + 36 * HOUR, hours: 36, extensions: 1, price: DAY * 1.5 } });
     const twice = await store.extendRent({ rentId: r.id, accountId: a, hours: 12, addMs: 12 * HOUR, at: T0 + 2 });
     t.like(twice, { ok: true, rent: { endsAt: T0 + 48 * HOUR, extensions: 2, price: DAY * 2 } });
+    await t.throwsAsync(
+      store.saveRent(r.id, { state: 'expired', live: false, messages: [], snapshot: null, at: T0 + 24 * HOUR }, 0),
+      { instanceOf: StoreError }, 'an end the extensions moved is not stored (another process ran out the old one)',
+    );
     t.deepEqual((await store.ledger(a)).filter((e) => e.ref === `rent:${r.id}`).map((e) => e.key), [`rent:${r.id}`, `rent-extend:${r.id}:1`, `rent-extend:${r.id}:2`]);
     t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 24, addMs: 24 * HOUR, at: T0 + 3 }), { ok: false, code: 'noBalance' });
     const other = await account(store, DAY);
     t.deepEqual(await store.extendRent({ rentId: r.id, accountId: other, hours: 2, addMs: 2 * HOUR, at: T0 + 3 }), { ok: false, code: 'noRent' }, 'someone else\'s rent');
     t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 2, addMs: 2 * HOUR, at: T0 + 48 * HOUR }), { ok: false, code: 'ended' }, 'its time is up');
-    await store.saveRent(r.id, { state: 'finished', live: false, messages: [], snapshot: null, at: T0 + 4 }, 0);
+    await store.saveRent(r.id, { state: 'cancelling', live: true, messages: [], snapshot: null, at: T0 + 4 }, 0);
+    t.deepEqual(
+      await store.extendRent({ rentId: r.id, accountId: a, hours: 2, addMs: 2 * HOUR, at: T0 + 4 }), { ok: false, code: 'ended' },
+      'being cancelled: its refund is being decided (another process may hold an older snapshot)',
+    );
+    await store.saveRent(r.id, { state: 'cancelled', live: false, messages: [], snapshot: null, at: T0 + 4 }, 1);
     t.deepEqual(await store.extendRent({ rentId: r.id, accountId: a, hours: 2, addMs: 2 * HOUR, at: T0 + 5 }), { ok: false, code: 'ended' });
     t.like(await store.rent(r.id), { endsAt: T0 + 48 * HOUR, extensions: 2 });
     await books(t, store, a);

@@ -192,3 +192,44 @@ test('mongo: events appended by two processes get distinct increasing ids, and a
   t.is(new Set(ids).size, 60);
   t.deepEqual(seen, [...ids].sort((a, b) => a - b), 'in order, each once, none missed');
 });
+
+test('mongo: events a crash left in a version\'s outbox are relayed at the next start, each once, even when some were in', async (t) => {
+  const uri = (await server()).uri(freshDatabase());
+  const before = await openMongoStore(uri);
+  const at = 1_700_000_000_000;
+  await before.setPrice('telegram', 'ru', 2_500);
+  await before.upsertSim({
+    iccid: '8970188000000000009', imsi: '250990000000009', phone: '79110000009', country: 'ru', operator: 'mts', channel: 'ch-1', slot: 1,
+    canForward: false, online: true, at,
+  });
+  const a = await before.createAccount({ email: 'outbox@x.test', role: 'user', keyHash: 'outbox', dialect: 'getsms', createdAt: at });
+  await before.moveMoney({ accountId: a.id, amount: 10_000, reason: 'topup', ref: 'test', key: 'outbox', at });
+  const made = await before.openActivation({
+    accountId: a.id, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms', createdAt: at, expiresAt: at + 60_000,
+    remaining: 0, initialState: 'waitingForReady',
+  });
+  if (!made.ok) throw new Error('order refused');
+  const told = (n: number) => ({ at, topic: 'activation' as const, type: 'sms.received', accountId: a.id, data: { n } });
+  await before.saveActivation(made.activation.id, {
+    state: 'codeArrived', live: true, code: '1', messages: [], nextId: null, snapshot: {}, at, events: [told(1), told(2), told(3)],
+  }, made.activation.version);
+  await before.close();
+  // As the process left it had it died after its version was in and the first of its three events: the rest unrelayed.
+  const raw = mongoose.createConnection(uri);
+  await raw.asPromise();
+  const versionId = `${made.activation.id}:${made.activation.version + 1}`;
+  const relayed = await raw.collection('events').find({ source: { $in: [`activation:${versionId}#1`, `activation:${versionId}#2`] } }).toArray();
+  t.is(relayed.length, 2);
+  await raw.collection('events').deleteMany({ source: { $in: [`activation:${versionId}#1`, `activation:${versionId}#2`] } });
+  await raw.collection('activationVersions').updateOne({ _id: versionId as never }, {
+    $set: { relay: true, events: JSON.stringify([told(1), told(2), told(3)]) },
+  });
+  await raw.close();
+
+  const after = await openMongoStore(uri);
+  t.teardown(() => after.close());
+  const log = await after.eventsSince({ after: 0, limit: 100 });
+  t.deepEqual(log.filter((e) => e.type === 'sms.received').map((e) => e.data.n).sort(), [1, 2, 3], 'each of the three once');
+  await after.reconcile(Date.now() + 120_000);
+  t.is((await after.eventsSince({ after: 0, limit: 100 })).length, log.length, 'relaying again appends nothing');
+});

@@ -1,13 +1,16 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import type { LedgerEntry } from '../../../actors/index.ts';
-import { openMongoStore } from '../../../server/store/index.ts';
+import type { LedgerEntry, Store } from '../../../actors/index.ts';
+import { openMongoStore, SqliteStore } from '../../../server/store/index.ts';
 import { freshDatabase, startFerretDb } from '../../helpers/ferretdb.ts';
 import { startServerProcess, type ServerProcess } from '../../helpers/process.ts';
 import { until } from '../../helpers/until.ts';
 
 /**
- * Two server processes on one MongoDB (FerretDB here), as behind a round-robin balancer: A has the (simulated)
+ * Two server processes on one store (MongoDB, FerretDB here; or one SQLite file), as behind a round-robin balancer: A has the (simulated)
  * modems, B has none. Both sides take orders, status changes and SMS at once; then B is SIGKILLed and A finishes
  * B's activations and fires their deadlines.
  */
@@ -47,12 +50,22 @@ async function json(server: ServerProcess, key: string, method: string, path: st
 }
 
 test('two processes on one MongoDB: no SIM twice, no charge twice, events on both; the survivor finishes what the dead one left', async (t) => {
-  t.timeout(300_000);
   const db = await startFerretDb();
   t.teardown(() => db.stop());
   const uri = db.uri(freshDatabase());
+  await scenario(t, { MONGODB_URI: uri }, () => openMongoStore(uri));
+});
+
+test('two processes on one SQLite data directory (SHARED_STORE=on): the same', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'getsms-two-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  await scenario(t, { DATA_DIR: dir, SHARED_STORE: 'on' }, async () => new SqliteStore(join(dir, 'getsms.sqlite')));
+});
+
+async function scenario(t: ExecutionContext, storeEnv: Record<string, string>, openStore: () => Promise<Store>) {
+  t.timeout(300_000);
   const common = {
-    MONGODB_URI: uri, ACTIVATION_TTL_SECONDS: String(TTL_SECONDS), SHARED_SYNC_MS: String(SYNC_MS), LIVE_POLL_MS: '200',
+    ...storeEnv, ACTIVATION_TTL_SECONDS: String(TTL_SECONDS), SHARED_SYNC_MS: String(SYNC_MS), LIVE_POLL_MS: '200',
     RATE_LIMIT_RPS: '0',
   };
   const a = await startServerProcess({ ...common, SIMULATOR: 'memory', SIM_MODEMS: '32', SIM_SLOTS: '4' });
@@ -148,6 +161,12 @@ test('two processes on one MongoDB: no SIM twice, no charge twice, events on bot
     t.truthy(m);
     orphans.push({ id: Number(m![1]), phone: m![2]! });
   }
+  // The process with the modems shows the SIMs the other one sold as busy.
+  const farm = await fetch(`${a.url}/api/farm`, { headers: { authorization: `Bearer ${adminKey}` } }).then((r) => r.json()) as {
+    channels: { slots: { sim: { phone: string; busy: boolean } | null }[] }[];
+  };
+  const busy = new Set(farm.channels.flatMap((c) => c.slots.flatMap((s) => (s.sim?.busy ? [s.sim.phone] : []))));
+  for (const o of orphans) t.true(busy.has(o.phone), `${o.phone} (sold by the other process) shows busy`);
   await b.kill();
   const [coded1, coded2, cancel1, cancel2, left1, left2] = orphans as [Orphan, Orphan, Orphan, Orphan, Orphan, Orphan];
   for (const [o, code] of [[coded1, '70001'], [coded2, '70002']] as const) {
@@ -158,7 +177,7 @@ test('two processes on one MongoDB: no SIM twice, no charge twice, events on bot
   }
   for (const o of [cancel1, cancel2]) t.is(await api(a, { api_key: demoKey, action: 'setStatus', id: o.id, status: -1 }), 'ACCESS_CANCEL');
 
-  const store = await openMongoStore(uri);
+  const store = await openStore();
   t.teardown(() => store.close());
   for (const o of [left1, left2]) {
     const record = (await store.activation(o.id))!;
@@ -192,4 +211,4 @@ test('two processes on one MongoDB: no SIM twice, no charge twice, events on bot
     t.is(refs.filter((e) => e.reason === 'refund').length, o.end === 'finished' ? 0 : 1, `activation ${o.id} (${o.end}) refunds`);
   }
   t.deepEqual(await store.liveActivations(), []);
-});
+}

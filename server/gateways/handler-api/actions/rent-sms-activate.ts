@@ -106,7 +106,7 @@ export const setRentStatus: Action = async (call) => {
 
 /** The caller's live rents, sms-activate's shape. */
 export const getRentListOfSmsActivate: Action = async (call) => {
-  const rents = call.gw.rents.ofAccount(call.account.id);
+  const rents = await call.gw.rents.ofAccount(call.account.id);
   if (rents.length === 0) return failure(rentErrors.noNumbers);
   return json({
     status: 'success',

@@ -31,7 +31,7 @@ const seconds = (ms: number) => Math.floor(ms / 1000);
 /** The caller's live rents; the two dialects answer in different shapes. */
 export const getRentList: Action = async (call) => {
   if (call.dialect === 'smsActivate') return getRentListOfSmsActivate(call);
-  const rents = call.gw.rents.ofAccount(call.account.id);
+  const rents = await call.gw.rents.ofAccount(call.account.id);
   if (rents.length === 0) return word(rentWords.listEmpty);
   return json({
     response: '0',
@@ -48,7 +48,7 @@ export function liveRentOn(rents: RentView[], raw: string | undefined): RentView
 
 /** The newest `count` SMS of the caller's live rent on `number` (all when `count` is absent), newest first. */
 export const getRentNumberSMS: Action = async (call) => {
-  const rent = liveRentOn(call.gw.rents.ofAccount(call.account.id), call.params.get('number'));
+  const rent = liveRentOn(await call.gw.rents.ofAccount(call.account.id), call.params.get('number'));
   if (!rent) return word(rentWords.wrongNumber);
   const count = call.params.id('count');
   const newest = [...rent.messages].reverse().slice(0, count ?? rent.messages.length);
