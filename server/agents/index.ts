@@ -6,3 +6,4 @@ export { Agent, type AgentOptions } from './agent.ts';
 export { startAgentFarm, type AgentFarm } from './farm.ts';
 export { Outbox, type Waiting } from './outbox.ts';
 export { agentsPath, agentNamePattern, agentTokenHash, newAgentToken } from './protocol.ts';
+export { issueAgentToken, agentNameRule, type IssuedAgentToken } from './tokens.ts';

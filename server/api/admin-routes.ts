@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { countries, formatRubles, parseRubles, serviceById, services } from '../../actors/index.ts';
+import { agentNameRule, issueAgentToken } from '../agents/index.ts';
 import { atLeast, caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 import type { ApiDeps } from './routes.ts';
@@ -9,7 +10,8 @@ import { ledgerShown } from './user-routes.ts';
 /**
  * The admin page's reads and the manual top-up: every account with its
  * balance, an account's ledger, and money credited through the ledger with an
- * idempotency key (a double click or a retried request credits once).
+ * idempotency key (a double click or a retried request credits once); the
+ * tokens of remote modem hosts (agents), as `getsms agent token` makes them.
  */
 export function adminRoutes(deps: ApiDeps): Router {
   const router = new Router({ prefix: '/api/admin' });
@@ -59,6 +61,31 @@ export function adminRoutes(deps: ApiDeps): Router {
     if (!r.ok) throw new ApiError(404, 'no such account');
     ctx.status = r.applied ? 201 : 200;
     ctx.body = { balance: formatRubles(r.balance), applied: r.applied };
+  });
+
+  // Never the token or its hash: a token is shown once, in the answer that made it.
+  router.get('/agent-tokens', async (ctx) => {
+    ctx.body = {
+      tokens: (await store.agentTokens()).map((a) => ({
+        name: a.name, createdAt: new Date(a.createdAt).toISOString(), revokedAt: a.revokedAt === null ? null : new Date(a.revokedAt).toISOString(),
+      })),
+    };
+  });
+
+  router.post('/agent-tokens', async (ctx) => {
+    const body = (ctx.request as { body?: unknown }).body as Record<string, unknown> | undefined;
+    const name = typeof body?.name === 'string' ? body.name.trim() : '';
+    const made = await issueAgentToken(store, name, Date.now());
+    if (!made.ok && made.code === 'badName') throw new ApiError(422, `"name": ${agentNameRule}`, 'badAgentName');
+    if (!made.ok) throw new ApiError(409, `agent ${name} already has a working token: revoke it first`, 'agentTaken');
+    ctx.status = 201;
+    ctx.body = { name: made.name, token: made.token, createdAt: new Date(made.createdAt).toISOString() };
+  });
+
+  router.delete('/agent-tokens/:name', async (ctx) => {
+    const name = String(ctx.params.name);
+    if (!(await store.revokeAgentToken(name, Date.now()))) throw new ApiError(404, `agent ${name} has no working token`);
+    ctx.body = { name, revoked: true };
   });
 
   return router;

@@ -1,7 +1,6 @@
 import { basename, resolve } from 'node:path';
 import { pino } from 'pino';
-import { StoreError } from '../../actors/index.ts';
-import { Agent, agentNamePattern, agentTokenHash, newAgentToken, startAgentFarm, type AgentFarm } from '../agents/index.ts';
+import { Agent, agentNamePattern, agentNameRule, issueAgentToken, startAgentFarm, type AgentFarm } from '../agents/index.ts';
 import { AtChannel, loadPortConfig, portSpec, type PortOptions } from '../../modems/index.ts';
 import { CliError, type Args, type Command } from './command.ts';
 import { table } from './output.ts';
@@ -9,7 +8,7 @@ import { when } from './words.ts';
 
 const name = (args: Args) => {
   const n = args.positional('name');
-  if (!agentNamePattern.test(n)) throw new CliError('CLI_BAD_INPUT', 'an agent name is 1 to 32 letters, digits, ".", "_" or "-"');
+  if (!agentNamePattern.test(n)) throw new CliError('CLI_BAD_INPUT', agentNameRule);
   return n;
 };
 
@@ -30,15 +29,10 @@ export const agentCommands: Command[] = [
     positionals: ['name'],
     async run(args, ctx) {
       const agent = name(args);
-      const token = newAgentToken();
-      try {
-        await (await ctx.store()).createAgentToken({ name: agent, tokenHash: agentTokenHash(token), createdAt: ctx.clock.now() });
-      } catch (err) {
-        if (err instanceof StoreError && err.code === 'STORE_CONFLICT') {
-          throw new CliError('CLI_REFUSED', `agent ${agent} already has a token: getsms agent token revoke ${agent} first`);
-        }
-        throw err;
-      }
+      const made = await issueAgentToken(await ctx.store(), agent, ctx.clock.now());
+      if (!made.ok && made.code === 'badName') throw new CliError('CLI_BAD_INPUT', agentNameRule);
+      if (!made.ok) throw new CliError('CLI_REFUSED', `agent ${agent} already has a token: getsms agent token revoke ${agent} first`);
+      const { token } = made;
       ctx.out(`agent ${agent}: token ${token}`);
       ctx.out(`run on the host:  AGENT_TOKEN=${token} npx getsms agent --server <this server's URL> [ports…]`);
     },

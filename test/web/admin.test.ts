@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { Browser } from 'playwright-core';
+import { agentTokenHash } from '../../server/agents/index.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 import { accountWithPassword, launchChromium, newPage, screenshot, signIn, unlabelledControls } from './browser.ts';
 
@@ -70,4 +71,33 @@ test('an admin tops a user up through the ledger, and the user sees the money an
   await userPage.getByRole('link', { name: 'Refill account' }).click();
   await userPage.getByText('bank transfer 2026-11-25').waitFor();
   await screenshot(t, userPage, '17-refill-phone');
+});
+
+test('an admin makes a modem host\'s token, sees it once, and revokes it', async (t) => {
+  const admin = await accountWithPassword(sys, 'admin');
+  const page = await newPage(browser);
+  await signIn(page, sys.url, admin.email, admin.password);
+  await page.goto(`${sys.url}/admin`);
+  const card = page.getByRole('region', { name: 'Modem hosts (agents)' });
+  await card.getByLabel('Host name').fill('rack-web-1');
+  await card.getByRole('button', { name: 'Create token' }).click();
+  await card.getByText('Token for rack-web-1. Copy it now: it is shown only this once').waitFor();
+  const token = await card.getByLabel('Token of rack-web-1').inputValue();
+  t.regex(token, /^[0-9a-f]{64}$/);
+  t.like(await sys.store.agentByTokenHash(agentTokenHash(token)), { name: 'rack-web-1' }, 'the shown token is the one that works');
+  const row = card.locator('tr[data-agent="rack-web-1"]');
+  await row.getByText('works').waitFor();
+  await screenshot(t, page, '21-admin-agent-token');
+  t.deepEqual(await unlabelledControls(page), []);
+
+  await page.reload();
+  await row.waitFor();
+  t.false((await page.content()).includes(token), 'once: a reload shows the name, never the token');
+
+  page.once('dialog', (d) => void d.accept());
+  await row.getByRole('button', { name: 'Revoke: rack-web-1' }).click();
+  await page.getByText('The token of rack-web-1 is revoked.').waitFor();
+  await row.getByText(/^revoked /).waitFor();
+  t.is(await row.getByRole('button').count(), 0, 'a revoked token has nothing left to revoke');
+  t.is(await sys.store.agentByTokenHash(agentTokenHash(token)), undefined, 'the host is refused at its next connect');
 });

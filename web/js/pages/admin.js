@@ -1,7 +1,9 @@
-// Administration: prices per service and country, announcements, users with balances, their ledgers and top-ups.
+// Administration: prices per service and country, announcements, users with balances, their ledgers and top-ups,
+// and the tokens of remote modem hosts (admin-agents.js).
 import { api } from '../api.js';
 import { field, fill, h } from '../dom.js';
 import { countryName, t } from '../i18n.js';
+import { agentTokensCard } from './admin-agents.js';
 import { ledgerTable } from './ledger.js';
 
 export function adminPage(app) {
@@ -41,7 +43,8 @@ export function adminPage(app) {
           h('div', { class: 'table-scroll' }, h('table', { class: 'users' },
             h('thead', {}, h('tr', {}, ['admin.email', 'admin.role', 'account.balance'].map((k) => h('th', { scope: 'col' }, t(k))), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, t('admin.ledger'))))),
             users)),
-          ledgerBox))));
+          ledgerBox),
+        agentTokensCard(app))));
 
   async function loadPrices() {
     try {
