@@ -57,6 +57,8 @@ export class Agent {
     for (const channel of this.#channels.values()) {
       channel.on('indication', () => this.#tell('indication', { channel: channel.id }));
       channel.on('lost', (reason) => this.#tell('lost', { channel: channel.id, reason }));
+      // The modem says its SIM went or came (+CPIN, ^SIMST): the server reads the slot again at once.
+      channel.on('sim', (ready) => this.#tell('sim', { channel: channel.id, ready }));
       // A message the modem pushed is on no SIM: kept on disk, it goes to the server at the channel's next sweep.
       channel.on('pushed', (sms) => {
         this.#outbox.put({ channel: channel.id, sms }).then(
@@ -110,7 +112,7 @@ export class Agent {
   }
 
   /** News for the server; dropped while the link is down (the server sweeps every channel when it comes back). */
-  #tell(event: 'indication' | 'lost', body: object) {
+  #tell(event: 'indication' | 'lost' | 'sim', body: object) {
     this.#socket?.volatile.emit(event, body);
   }
 

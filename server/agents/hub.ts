@@ -140,6 +140,7 @@ export class AgentHub {
 
     const remoteOf = (channel: unknown) => (typeof channel === 'string' ? this.#remotes.get(`${name}/${channel}`) : undefined);
     socket.on('indication', (m: { channel?: unknown }) => remoteOf(m?.channel)?.emit('indication'));
+    socket.on('sim', (m: { channel?: unknown; ready?: unknown }) => remoteOf(m?.channel)?.emit('sim', m?.ready === true));
     socket.on('lost', (m: { channel?: unknown; reason?: unknown }) => {
       const reason = typeof m?.reason === 'string' ? m.reason.slice(0, 300) : 'port lost';
       remoteOf(m?.channel)?.emit('lost', `${name}: ${reason}`);

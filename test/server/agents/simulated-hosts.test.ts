@@ -168,6 +168,20 @@ test.serial('USSD balance and call forwarding on an agent\'s SIM with SIMULATOR=
   await linesWork(t, farm);
 });
 
+test.serial('a SIM pulled from an agent\'s modem goes offline on the server at once (the modem\'s +CPIN reaches it through the agent), and comes back when put in', async (t) => {
+  const farm = memory!;
+  const sim = (await ready(farm, 'a1/sim-001')).sim!;
+  const control = controlClient(farm.agents.a1!.control!);
+  const pulledAt = Date.now();
+  await control.call('POST', '/sims/remove', { sim: sim.iccid });
+  // Without the event the server would learn of it at the channel's next sweep, up to 30 s later.
+  await until('the pulled SIM offline', async () => ((await sims(farm)).find((s) => s.iccid === sim.iccid)?.online === false ? true : undefined), 10_000, 100);
+  t.log(`offline on the server ${Date.now() - pulledAt} ms after it was pulled on the agent`);
+  await control.call('POST', '/sims/move', { sim: sim.iccid, to: { channel: 'sim-001', slot: 1 } });
+  await until('the SIM back online', async () => ((await sims(farm)).find((s) => s.iccid === sim.iccid)?.online === true ? true : undefined), 60_000);
+  t.pass();
+});
+
 test.serial('with SIMULATOR=at: SMS, USSD and forwarding on an agent\'s SIM, and a SIM carried between the agent and a local slot', async (t) => {
   at = await startFarm('at', { c1: 1005 });
   const c = await ready(at, 'c1/sim-001');
