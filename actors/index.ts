@@ -3,7 +3,7 @@ export * from './store.ts';
 export * from './catalogue/index.ts';
 export { formatRubles, parseRubles, rublesNumber, type Kopecks } from './money.ts';
 export { systemClock, type Clock, type Log } from './log.ts';
-export { activationMachine, isSettling, stateOf, type ActivationContext, type ActivationInput, type ClientCommand } from './activation/index.ts';
+export { activationMachine, isSettling, settlingStates, stateOf, type ActivationContext, type ActivationInput, type ClientCommand } from './activation/index.ts';
 export * from './registry/index.ts';
 export {
   RentRegistry, rentCost, rentHours, rentMachine, type RentCommandOutcome, type RentExtendOutcome, type RentNews,

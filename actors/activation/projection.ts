@@ -4,7 +4,9 @@ import type { activationMachine } from './machine.ts';
 
 export type ActivationSnapshot = SnapshotFrom<typeof activationMachine>;
 
-const settlingStates: ReadonlySet<ActivationState> = new Set(['cancelling', 'rejecting', 'expiring', 'finishing']);
+/** The states in which an ending's effects (refund, claim, next order) are still running. */
+export const settlingStates: readonly ActivationState[] = ['cancelling', 'rejecting', 'expiring', 'finishing'];
+const settling: ReadonlySet<ActivationState> = new Set(settlingStates);
 
 /** The domain state a snapshot is in (the top-level state; `opening` is never at rest). */
 export function stateOf(snapshot: ActivationSnapshot): ActivationState {
@@ -14,7 +16,7 @@ export function stateOf(snapshot: ActivationSnapshot): ActivationState {
 
 /** True while an ending's effects (refund, claim, next order) are still running. */
 export function isSettling(state: ActivationState): boolean {
-  return settlingStates.has(state);
+  return settling.has(state);
 }
 
 const endings: Partial<Record<ActivationState, ActivationState>> = {

@@ -51,7 +51,8 @@ export class SlotKeeper {
     this.#unsubscribe = this.#o.registry.subscribe((news) => this.#heard(news));
     this.#timer = setInterval(() => {
       this.#located.clear();
-      if (this.#o.shared) {
+      // Reading every live activation is only worth it where a channel here has slots to switch.
+      if (this.#o.shared && this.#o.channels.channels().some((v) => v.slots > 1)) {
         this.#load().then(() => this.#schedule(), (err: unknown) => this.#o.log.warn({ err }, 'live activations not read'));
       } else this.#schedule();
     }, this.#o.everyMs ?? 5_000);

@@ -158,9 +158,9 @@ export class ActivationRegistry {
     if (entry) {
       if (entry.record.accountId !== accountId) return undefined;
       // A step the store could not take (a full disk) did not happen as far as anyone is told: the stored state stands.
-      return entry.unsaved === undefined ? this.#view(entry) : { ...strip(entry.record), readied: readiedOf(entry.record) };
+      return entry.unsaved === undefined ? this.#view(entry) : storedView(entry.record);
     }
-    return this.#o.store.activation(id).then((r) => (r && r.accountId === accountId ? { ...strip(r), readied: readiedOf(r) } : undefined));
+    return this.#o.store.activation(id).then((r) => (r && r.accountId === accountId ? storedView(r) : undefined));
   }
 
   /** A client's setStatus as a domain command; resolves once its effects are settled and stored. */
@@ -189,7 +189,7 @@ export class ActivationRegistry {
         // The ending this command began was stored, and another process then carried its settlement on: done.
         const stored = await this.#o.store.activation(id);
         if (stored && isSettling(entered) && (stored.state === entered || stored.state === endOf(entered))) {
-          return { ok: true, activation: { ...strip(stored), readied: readiedOf(stored) } };
+          return { ok: true, activation: storedView(stored) };
         }
         continue; // another process moved it first: decide again on its state
       }
@@ -319,7 +319,7 @@ export class ActivationRegistry {
     const record = await this.#o.store.activation(id);
     if (!record || record.accountId !== accountId) return undefined;
     const entry = this.#live.at(record);
-    return entry ? this.#view(entry) : { ...strip(record), readied: readiedOf(record) };
+    return entry ? this.#view(entry) : storedView(record);
   }
 
   async #settled(entry: Entry) {
@@ -372,4 +372,9 @@ function readiedOf(record: ActivationRecord): boolean | undefined {
 function strip(record: ActivationRecord): ActivationView {
   const { snapshot: _s, version: _v, ...view } = record;
   return view;
+}
+
+/** The view of an activation as stored (not as a held actor has it now). */
+function storedView(record: ActivationRecord): ActivationView {
+  return { ...strip(record), readied: readiedOf(record) };
 }

@@ -88,7 +88,7 @@ export class RentRegistry {
       machine,
       read: (id) => store.rent(id),
       readLive: () => store.liveRents(),
-      readDue: async (now) => (await store.liveRents()).filter((r) => r.endsAt <= now || r.state === 'cancelling'), // few: no query of its own
+      readDue: async (now) => (await store.liveRents()).filter((r) => overdue(r, now) || settling(r)), // few: no query of its own
       write: (before, written) => {
         const { endsAt: _e, price: _p, ...update } = written;
         const tell = this.#tell;
@@ -119,8 +119,8 @@ export class RentRegistry {
         return { state: rentStateOf(snapshot.value), live, messages, snapshot: actor.getPersistedSnapshot(), at: clock.now(), endsAt, price };
       },
       stored: (record, written, version) => this.#stored(record, written, version),
-      settling: (record) => record.state === 'cancelling',
-      overdue: (record, now) => record.endsAt <= now,
+      settling,
+      overdue,
       onStored: (entry, update, before) => this.#emit({
         type: 'rent.changed', rent: strip(entry.record), received: update.messages.slice(before.messages.length),
       }),
@@ -317,4 +317,14 @@ export class RentRegistry {
 function strip(record: RentRecord): RentView {
   const { snapshot: _s, version: _v, ...view } = record;
   return view;
+}
+
+/** A rent being cancelled: its refund in flight. */
+function settling(record: RentRecord): boolean {
+  return record.state === 'cancelling';
+}
+
+/** A live rent whose time is up at `now`. */
+function overdue(record: RentRecord, now: number): boolean {
+  return record.endsAt <= now;
 }

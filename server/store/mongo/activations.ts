@@ -1,7 +1,7 @@
 import type {
   ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, OrderResult, Settlement,
 } from '../../../actors/index.ts';
-import { StoreError } from '../../../actors/index.ts';
+import { isSettling, StoreError } from '../../../actors/index.ts';
 import type { Accounts } from './accounts.ts';
 import { Allocation, type Pick } from './allocation.ts';
 import { IdSequence, insertOnce } from './ids.ts';
@@ -12,7 +12,6 @@ import * as records from './records.ts';
 import type { ActivationDoc, VersionDoc } from './records.ts';
 
 const versionId = (activationId: number, version: number) => `${activationId}:${version}`;
-const settlingStates: ReadonlySet<string> = new Set(['cancelling', 'rejecting', 'expiring', 'finishing']);
 
 /**
  * Activations: the order (reserve an id, claim a SIM, charge, write version 0),
@@ -126,7 +125,7 @@ export class Activations {
     await this.#m.versions.updateOne({ _id: versionId(id, expected) }, { $set: { snapshot: null, messages: [] } });
     if (!u.live) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false } });
     // A hint for `due`: a process stopping mid-settlement leaves it for another to finish.
-    else if (settlingStates.has(u.state)) await this.#m.activations.updateOne({ _id: id }, { $set: { settling: true } });
+    else if (isSettling(u.state)) await this.#m.activations.updateOne({ _id: id }, { $set: { settling: true } });
     await this.#events.relay('activation', next._id, events);
     return expected + 1;
   }
@@ -172,7 +171,7 @@ export class Activations {
       .sort({ _id: 1 }).lean<ActivationDoc[]>();
     const found = await this.#join(docs);
     await this.#heal(found);
-    return found.filter((a) => a.live && (a.expiresAt <= now || settlingStates.has(a.state)));
+    return found.filter((a) => a.live && (a.expiresAt <= now || isSettling(a.state)));
   }
 
   /** Newest first; `live` is checked against each activation's newest version, not the hint alone. */

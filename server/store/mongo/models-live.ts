@@ -14,6 +14,12 @@ const event = new Schema({
 event.index({ accountId: 1, _id: 1 });
 event.index({ at: 1 });
 event.index({ source: 1 });
+/** The outbox a version document carries (see outbox.ts): its events as JSON, and `relay` until they are in the log. */
+export const outboxPaths = {
+  events: { type: String, default: undefined },
+  relay: { type: Boolean, default: undefined },
+};
+
 /** `<version id>@<minute>`: the one process relaying a crashed writer's outbox in that minute. */
 const relayTurn = new Schema({ _id: String, at: Number }, plain);
 /** The highest event id ever given, kept by pruning so an emptied log never hands an id out again. */

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { outboxPaths } from './models-live.ts';
 import { plain } from './plain.ts';
 
 const rentPrice = new Schema({ _id: String, price: { type: Number, required: true, min: 0 } }, plain);
@@ -33,9 +34,7 @@ const rentVersion = new Schema({
   snapshot: { type: String, default: null },
   void: { type: Boolean, default: undefined },
   at: Number,
-  /** The outbox, as activationVersions: the events this version tells (JSON), and `relay` until they are in the log. */
-  events: { type: String, default: undefined },
-  relay: { type: Boolean, default: undefined },
+  ...outboxPaths,
 }, plain);
 rentVersion.index({ rentId: 1, version: -1 });
 rentVersion.index({ relay: 1, at: 1 });

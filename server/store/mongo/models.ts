@@ -1,6 +1,6 @@
 import { Schema, type Connection } from 'mongoose';
 import { agentModels } from './agents.ts';
-import { liveModels } from './models-live.ts';
+import { liveModels, outboxPaths } from './models-live.ts';
 import { rentModels } from './models-rent.ts';
 import { plain } from './plain.ts';
 
@@ -162,9 +162,7 @@ const activationVersion = new Schema({
   /** Written by the reconciler for an order a crash left half made. */
   void: { type: Boolean, default: undefined },
   at: Number,
-  /** The outbox: the events this version tells (JSON), and `relay` until they are in the event log. */
-  events: { type: String, default: undefined },
-  relay: { type: Boolean, default: undefined },
+  ...outboxPaths,
 }, plain);
 activationVersion.index({ activationId: 1, version: -1 });
 activationVersion.index({ relay: 1, at: 1 });

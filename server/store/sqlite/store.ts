@@ -13,7 +13,7 @@ import type {
 import type {
   RentExtendResult, RentExtension, RentOrder, RentPriceRow, RentQuery, RentRefund, RentResult, RentUpdate, SimFilter,
 } from '../../../actors/index.ts';
-import { rentCost } from '../../../actors/index.ts';
+import { rentCost, settlingStates } from '../../../actors/index.ts';
 import { EventLog, WebhookOutbox } from './events.ts';
 import { AppendedListeners } from '../appended.ts';
 import { ForwardingBook } from './forwardings.ts';
@@ -344,7 +344,7 @@ export class SqliteStore implements Store {
     return rows.maybe(rows.activation, this.#q.activationById.get(id));
   }
   async liveActivationsDue(now: number) {
-    return this.#q.liveActivationsDue.all({ now }).map(rows.activation);
+    return this.#q.liveActivationsDue.all({ now, settling: JSON.stringify(settlingStates) }).map(rows.activation);
   }
   async liveActivations(iccid?: string) {
     return this.#q.liveActivations.all({ iccid: iccid ?? null }).map(rows.activation);
@@ -752,7 +752,7 @@ function statements(db: Database.Database) {
     activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
     liveActivations: p('SELECT * FROM activations WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
     liveActivationsDue: p(`SELECT * FROM activations WHERE live = 1
-      AND (expires_at <= @now OR state IN ('cancelling', 'rejecting', 'expiring', 'finishing')) ORDER BY id`),
+      AND (expires_at <= @now OR state IN (SELECT value FROM json_each(@settling))) ORDER BY id`),
     activations: p(`SELECT * FROM activations
       WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
       ORDER BY id DESC LIMIT @limit`),
