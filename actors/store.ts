@@ -96,6 +96,8 @@ export interface Store {
   activations(query: ActivationQuery): Promise<ActivationRecord[]>;
   /** The newest activation of an account on a number and service that received a code. */
   lastCodedActivation(accountId: number, phone: string, service: string): Promise<ActivationRecord | undefined>;
+  /** The activation a pool ticket's order made (`ActivationOrder.ticket`); none while it is not made. */
+  activationOfTicket(tzid: number): Promise<ActivationRecord | undefined>;
   clearBlacklist(accountId: number): Promise<number>;
   blacklist(accountId: number): Promise<string[]>;
 
@@ -104,6 +106,17 @@ export interface Store {
   linkSms(smsId: number, activationIds: number[]): Promise<void>;
   /** The SIM's newest `limit` SMS, newest first. */
   smsOfSim(iccid: string, limit: number): Promise<SmsRecord[]>;
+
+  /** Keeps a new pool ticket; false when its tzid is taken (the caller draws another). */
+  insertPoolTicket(ticket: PoolTicket): Promise<boolean>;
+  poolTicket(tzid: number): Promise<PoolTicket | undefined>;
+  /**
+   * Compare-and-set on a pool ticket: applies `change` only while its state, `triedAt` and `leaseUntil` are
+   * still `expected`, so of several processes acting on what they read, one wins; false for the others.
+   */
+  updatePoolTicket(tzid: number, expected: PoolTicketMark, change: PoolTicketChange): Promise<boolean>;
+  /** Drops pool tickets made before `before`; returns how many went. */
+  prunePoolTickets(before: number): Promise<number>;
 
   /** The price of a 24-hour rent in a country (kopecks); a country without one is not rented out. */
   setRentPrice(country: string, price: Kopecks): Promise<void>;
@@ -361,6 +374,11 @@ export interface ActivationOrder {
    * once the customer's charge stands.
    */
   referral?: { partnerId: number; shareBp: number };
+  /**
+   * The pool ticket this order tries to fill (sms-reg's TZ_INPOOL): a ticket gets one activation at most, and
+   * ordering again for it answers the one made, so a try repeated after a crash never charges twice.
+   */
+  ticket?: number;
   /** What the new activation tells subscribers, appended with the order in one atomic step (see ActivationUpdate.events). */
   announce?: (opened: ActivationRecord) => readonly NewLiveEvent[];
 }
@@ -596,6 +614,34 @@ export interface RentRefund {
   amount: Kopecks;
   at: number;
 }
+
+/**
+ * sms-reg's pool (API #2): an order the farm could not fill at once waits as a ticket, `TZ_INPOOL`, and is
+ * tried again while its owner asks about it, until `until`. Kept in the store so that any process answers
+ * for it; a try is leased (`leaseUntil`) so that only one process at a time places its order.
+ */
+export interface PoolTicket {
+  /** The id getNum answered: 2,000,000,000 and above, a range activation ids never reach. */
+  tzid: number;
+  accountId: number;
+  service: string;
+  filter: SimFilter;
+  createdAt: number;
+  /** The end of the pool window: no try begins after it. */
+  until: number;
+  state: PoolTicketState;
+  /** The activation that filled it (state `filled`). */
+  activationId: number | null;
+  /** When the newest try began. */
+  triedAt: number;
+  /** While a try runs: when others may take it for abandoned (its process died). 0 when none runs. */
+  leaseUntil: number;
+}
+
+export type PoolTicketState = 'looking' | 'filled' | 'noNumbers' | 'noBalance' | 'withdrawn';
+/** What a compare-and-set on a ticket compares. */
+export type PoolTicketMark = Pick<PoolTicket, 'state' | 'triedAt' | 'leaseUntil'>;
+export type PoolTicketChange = Partial<Pick<PoolTicket, 'state' | 'activationId' | 'triedAt' | 'leaseUntil'>>;
 
 export interface RentQuery {
   accountId?: number;

@@ -23,6 +23,8 @@ export interface OrderRequest {
   count: number;
   /** The partner whose software placed the order (`ref=`), with its share; the first activation only earns it. */
   referral?: { partnerId: number; shareBp: number } | undefined;
+  /** The sms-reg pool ticket the order fills: one activation per ticket, however often it is tried. */
+  ticket?: number | undefined;
 }
 
 export type OrderOutcome = { ok: true; activation: ActivationView } | { ok: false; code: 'noNumbers' | 'noBalance' };
@@ -124,6 +126,7 @@ export class ActivationRegistry {
       dialect: req.dialect, createdAt: now, expiresAt: now + this.#o.ttlMs, remaining: Math.max(0, req.count - 1),
       initialState: firstState({ skipReady: req.dialect === 'smsActivate', repeatOf: null }),
       ...(req.referral ? { referral: req.referral } : {}),
+      ...(req.ticket === undefined ? {} : { ticket: req.ticket }),
       ...this.#announcing(),
     });
     if (!result.ok) return { ok: false, code: result.code === 'noBalance' ? 'noBalance' : 'noNumbers' };

@@ -82,6 +82,7 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   // What clients were told.
   const received = new Map<number, string | undefined>(); // activation id → phone (undefined for API #2 until read)
   const live: { id: number; phone: string; service: string }[] = [];
+  const pooled: number[] = []; // API #2 tzids of orders that waited in the pool
   const smsAccepted = new Set<string>(); // texts whose POST answered 202
   const topupsAcked = new Set<string>();
   const topupsUnknown = new Set<string>();
@@ -110,8 +111,8 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
       const j = JSON.parse(r.body) as { response: string; tzid?: string };
       if (j.response !== '1' || !j.tzid) return;
       const id = Number(j.tzid);
-      // A tzid from 2,000,000,000 up is an order waiting in the in-memory pool (README: lost on restart, nothing charged).
-      if (id >= 2_000_000_000) { counts.pooled++; return; }
+      // A tzid from 2,000,000,000 up is an order waiting in the pool (TZ_INPOOL): kept in the store, it outlives a kill.
+      if (id >= 2_000_000_000) { counts.pooled++; pooled.push(id); return; }
       if (received.has(id)) anomaly(`tzid ${id} handed out twice`);
       received.set(id, undefined); counts.orders++; counts.ordersApi2++;
       const st = JSON.parse((await api(`/getState.php?apikey=${key}&tzid=${id}`)).body) as { number?: string };
@@ -275,7 +276,14 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   }
 
   let checkedUpTo = 0;
+  let pooledUpTo = 0;
   async function checkThroughApi() {
+    // Orders waiting in the pool when the server died are still known after the restart, whatever became of them.
+    for (const tzid of pooled.slice(pooledUpTo)) {
+      const st = JSON.parse((await api(`/getState.php?apikey=${key}&tzid=${tzid}`)).body) as { response: string; error_msg?: string };
+      if (st.response === 'ERROR') anomaly(`pooled tzid ${tzid} after a restart: ${st.error_msg}`);
+    }
+    pooledUpTo = pooled.length;
     // Unacknowledged top-ups, retried with their keys: credited once whatever happened before the kill.
     for (const k of [...topupsUnknown]) {
       const r = await admin('POST', `/api/admin/accounts/${me.id}/topup`, { amount: '100', key: k });

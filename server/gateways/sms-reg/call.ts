@@ -1,9 +1,9 @@
-import type { ActivationView, KeyOwner, OrderOutcome, ServiceDef } from '../../../actors/index.ts';
+import type { ActivationView, KeyOwner, OrderOutcome, PoolTicket, ServiceDef, SimFilter } from '../../../actors/index.ts';
 import { serviceById, serviceBySmsRegName } from '../../../actors/index.ts';
 import type { Answer } from '../answer.ts';
 import type { Gateway } from '../handler-api/index.ts';
 import type { Params } from '../params.ts';
-import type { OrderPool, Ticket } from './pool.ts';
+import type { OrderPool } from './pool.ts';
 import { error, messages } from './words.ts';
 
 /** One authenticated API #2 request: who asks, which method, with which parameters. */
@@ -21,13 +21,26 @@ export type Method = (call: Call) => Promise<Answer>;
 /** What a tzid names: an activation (also reachable through API #1), or an order still in the pool. */
 export type Operation =
   | { tzid: string; activation: ActivationView; ticket?: undefined }
-  | { tzid: string; ticket: Ticket; activation?: undefined };
+  | { tzid: string; ticket: PoolTicket; activation?: undefined };
 
-/** An API #2 order: always the spec's "ready" step first (TZ_NUM_PREPARE), one SMS, no forwarding. */
-export function order(call: Call, service: string, filter: Ticket['filter']): Promise<OrderOutcome> {
+/**
+ * An API #2 order: always the spec's "ready" step first (TZ_NUM_PREPARE), one SMS, no forwarding. A pool
+ * ticket's names it, so that the ticket gets one activation however often it is tried.
+ */
+export function order(call: Call, service: string, filter: SimFilter, ticket?: number): Promise<OrderOutcome> {
   return call.gw.registry.order({
-    accountId: call.account.id, service, filter, forwarding: false, dialect: 'getsms', count: 1,
+    accountId: call.account.id, service, filter, forwarding: false, dialect: 'getsms', count: 1, ticket,
   });
+}
+
+/** Looks for a number for a ticket still in the pool (see OrderPool.look). */
+export function lookFor(call: Call, ticket: PoolTicket): Promise<PoolTicket> {
+  return call.pool.look(
+    ticket,
+    () => order(call, ticket.service, ticket.filter, ticket.tzid),
+    // An activation made for a ticket withdrawn or run out meanwhile (a try outlived its lease): given back at once.
+    async (id) => void (await call.gw.registry.command(call.account.id, id, 'client.cancel')),
+  );
 }
 
 /**
@@ -39,9 +52,9 @@ export async function operationOf(call: Call): Promise<Operation | Answer> {
   const id = call.params.id('tzid');
   if (id === undefined) return error(messages.noTzid);
   const tzid = String(id);
-  const ticket = call.pool.get(call.account.id, id);
-  if (ticket) {
-    await call.pool.look(ticket, () => order(call, ticket.service, ticket.filter));
+  const found = await call.pool.get(call.account.id, id);
+  if (found) {
+    const ticket = await lookFor(call, found);
     if (ticket.activationId === null) return { tzid, ticket };
     const activation = await call.gw.registry.view(call.account.id, ticket.activationId);
     return activation ? { tzid, activation } : error(messages.noTzid);

@@ -29,7 +29,8 @@ export function smsReg(gw: Gateway, limiter: IpRateLimit, log: Log) {
     windowMs,
     keepMs: windowMs + 2 * gw.config.activationTtlMs,
     retryMs: 1000,
-    maxTickets: 100_000,
+    leaseMs: 10_000,
+    store: gw.store,
     now: () => gw.clock.now(),
   });
   return async (ctx: Context, name: string) => {

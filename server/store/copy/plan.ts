@@ -169,13 +169,23 @@ export const plan = {
         _id: r.id, accountId: r.account_id, service: r.service, iccid: r.iccid, phone: r.phone, country: r.country,
         operator: r.operator, price: r.price, forwarding: r.forwarding === 1, dialect: r.dialect, createdAt: r.created_at,
         expiresAt: r.expires_at, remaining: r.remaining, repeatOf: r.repeat_of,
-        chainKey: r.chain_of === null ? `own:${r.id}` : `chain:${r.chain_of}`, live: r.live === 1,
+        chainKey: chainKey(r), live: r.live === 1,
       });
       emit('versions', {
         _id: `${r.id}:${r.version}`, activationId: r.id, version: r.version, state: r.state, live: r.live === 1, code: r.code,
         messages: JSON.parse(r.messages as string), nextId: r.next_id, snapshot: r.snapshot, at: r.updated_at,
       });
     },
+  },
+  pool_tickets: {
+    // Each ticket as its version 0, as the adapter inserts it; the copy carries its newest state.
+    select: 'SELECT * FROM pool_tickets ORDER BY tzid',
+    into: 'poolTickets',
+    copy: (r, emit) => emit('poolTickets', {
+      _id: `${r.tzid}:0`, tzid: r.tzid, v: 0, accountId: r.account_id, service: r.service, filter: JSON.parse(r.filter as string),
+      createdAt: r.created_at, until: r.until, state: r.state, activationId: r.activation_id, triedAt: r.tried_at,
+      leaseUntil: r.lease_until,
+    }),
   },
   referrals: {
     select: 'SELECT * FROM referrals ORDER BY activation_id',
@@ -267,4 +277,10 @@ function copyRent(r: Row, emit: Emit, look: Lookups) {
       viaStandby: look.online.get(r.iccid as string) === false, at: r.created_at,
     });
   }
+}
+
+/** An activation's once-only key on MongoDB (mongo/activations.ts): a count=N step's, a pool ticket's, or its own. */
+function chainKey(r: Row): string {
+  if (r.chain_of !== null) return `chain:${r.chain_of}`;
+  return r.ticket === null || r.ticket === undefined ? `own:${r.id}` : `ticket:${r.ticket}`;
 }

@@ -41,8 +41,9 @@ export class Activations {
   }
 
   async open(order: ActivationOrder): Promise<OrderResult> {
-    if (order.repeat?.chained) {
-      const done = await this.#chained(order.repeat.previousId);
+    const once = onceKey(order);
+    if (once) {
+      const done = await this.#byChainKey(once);
       if (done) return { ok: true, activation: done };
     }
     let id: number | undefined;
@@ -55,7 +56,7 @@ export class Activations {
     if (typeof pick === 'string') {
       if (id !== undefined) await this.#void(id);
       // Two processes making the same count=N step: the one that lost the SIM answers with the other's.
-      const done = pick === 'busy' && order.repeat?.chained && (await this.#chained(order.repeat.previousId));
+      const done = pick === 'busy' && once && (await this.#byChainKey(once));
       return done ? { ok: true, activation: done } : { ok: false, code: pick };
     }
     if (!exists) {
@@ -67,15 +68,16 @@ export class Activations {
 
   /** The order's SIM is held under `id`: fill in the order, charge it, and write version 0. */
   async #complete(id: number, order: ActivationOrder, pick: Pick): Promise<OrderResult> {
-    const chainKey = order.repeat?.chained ? `chain:${order.repeat.previousId}` : `own:${id}`;
+    const once = onceKey(order);
+    const chainKey = once ?? `own:${id}`;
     try {
       await this.#m.activations.updateOne({ _id: id }, { $set: {
         iccid: pick.iccid, phone: pick.phone, country: pick.country, operator: pick.operator, price: pick.price, chainKey,
       } });
     } catch (err) {
-      // Another process made this count=N step first: answer with that one.
+      // Another process made this count=N step (or filled this pool ticket) first: answer with that one.
       await this.#undo(id);
-      const done = order.repeat && (await this.#chained(order.repeat.previousId));
+      const done = once && (await this.#byChainKey(once));
       if (done) return { ok: true, activation: done };
       throw err;
     }
@@ -208,7 +210,7 @@ export class Activations {
             key: `refund:${d._id}`, note: 'order left unfinished by a crash', at: now,
           });
         }
-        await this.#m.activations.updateOne({ _id: d._id }, { $set: { live: false }, $unset: { pending: 1 } });
+        await this.#m.activations.updateOne({ _id: d._id }, { $set: { live: false, chainKey: `own:${d._id}` }, $unset: { pending: 1 } });
       } else {
         await this.#m.activations.updateOne({ _id: d._id }, { $unset: { pending: 1 } });
       }
@@ -241,7 +243,7 @@ export class Activations {
   /** Marks an order that was never made; false when its version 0 was written first. */
   async #void(id: number): Promise<boolean> {
     const won = await this.#voidVersion(id);
-    if (won) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false }, $unset: { pending: 1 } });
+    if (won) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false, chainKey: `own:${id}` }, $unset: { pending: 1 } });
     return won;
   }
 
@@ -252,8 +254,13 @@ export class Activations {
     });
   }
 
-  async #chained(previousId: number): Promise<ActivationRecord | undefined> {
-    const doc = await this.#m.activations.findOne({ chainKey: `chain:${previousId}` }).lean<ActivationDoc>();
+  /** The activation made for a pool ticket, if its order was made. */
+  ofTicket(tzid: number): Promise<ActivationRecord | undefined> {
+    return this.#byChainKey(`ticket:${tzid}`);
+  }
+
+  async #byChainKey(chainKey: string): Promise<ActivationRecord | undefined> {
+    const doc = await this.#m.activations.findOne({ chainKey }).lean<ActivationDoc>();
     return doc ? (await this.#join([doc]))[0] : undefined;
   }
 
@@ -292,4 +299,10 @@ export class Activations {
     const stale = found.filter((a) => !a.live).map((a) => a.id);
     if (stale.length) await this.#m.activations.updateMany({ _id: { $in: stale }, live: true }, { $set: { live: false } });
   }
+}
+
+/** The key that makes an order once only: a count=N order's next step, or a pool ticket's order. */
+function onceKey(order: ActivationOrder): string | undefined {
+  if (order.repeat?.chained) return `chain:${order.repeat.previousId}`;
+  return order.ticket === undefined ? undefined : `ticket:${order.ticket}`;
 }

@@ -3,6 +3,7 @@ import { agentModels } from './agents.ts';
 import { liveModels, outboxPaths } from './models-live.ts';
 import { rentModels } from './models-rent.ts';
 import { plain } from './plain.ts';
+import { poolTicketModels } from './pool-tickets.ts';
 
 /**
  * The collections and the indexes their queries need. Indexes are declared
@@ -125,7 +126,10 @@ const activation = new Schema({
   expiresAt: Number,
   remaining: Number,
   repeatOf: { type: Number, default: null },
-  /** `chain:<previous id>` for the next activation of a count=N order (made once), else `own:<id>`. */
+  /**
+   * `chain:<previous id>` for the next activation of a count=N order, `ticket:<tzid>` for an sms-reg pool
+   * ticket's (each made once), else `own:<id>`; an order voided gives its key back (`own:<id>` again).
+   */
   chainKey: { type: String, required: true, unique: true },
   /** A query hint, only ever turned off; readers check it against the newest version. */
   live: { type: Boolean, required: true },
@@ -275,6 +279,7 @@ export function models(conn: Connection) {
     ...liveModels(conn),
     ...rentModels(conn),
     ...agentModels(conn),
+    ...poolTicketModels(conn),
   };
 }
 

@@ -5,7 +5,7 @@ import type {
   NewSimMove, NewSms, NewWebhookDelivery, RentExtension, RentOrder, RentQuery, RentRefund, RentUpdate, Settlement,
   SimFilter, SimSighting, Store, WebhookOutcome,
 } from '../../../actors/index.ts';
-import type { NewAgentToken } from '../../../actors/index.ts';
+import type { NewAgentToken, PoolTicket, PoolTicketChange, PoolTicketMark } from '../../../actors/index.ts';
 import { Accounts } from './accounts.ts';
 import { AgentTokens } from './agents.ts';
 import { Activations } from './activations.ts';
@@ -19,6 +19,7 @@ import { Logins } from './logins.ts';
 import { EventOutbox } from './outbox.ts';
 import { models, type Models } from './models.ts';
 import { Partners } from './partners.ts';
+import { PoolTickets } from './pool-tickets.ts';
 import { availability } from './picture.ts';
 import { Rents } from './rents.ts';
 import { SmsLog } from './sms.ts';
@@ -51,6 +52,7 @@ export class MongoStore implements Store {
   readonly #rents: Rents;
   readonly #forwardings: Forwardings;
   readonly #agents: AgentTokens;
+  readonly #tickets: PoolTickets;
   readonly #outbox: EventOutbox;
   readonly #appended = new AppendedListeners();
   #reconcileTimer: NodeJS.Timeout | undefined;
@@ -67,6 +69,7 @@ export class MongoStore implements Store {
     this.#rents = new Rents(m, this.#accounts, this.#activations.allocation, this.#outbox);
     this.#forwardings = new Forwardings(m);
     this.#agents = new AgentTokens(m);
+    this.#tickets = new PoolTickets(m);
     this.#farm = new Farm(m);
     this.#webhooks = new WebhookOutbox(m);
     this.#catalogue = new Catalogue(m);
@@ -245,6 +248,9 @@ export class MongoStore implements Store {
   lastCodedActivation(accountId: number, phone: string, service: string) {
     return guarded(() => this.#activations.lastCoded(accountId, phone, service));
   }
+  activationOfTicket(tzid: number) {
+    return guarded(() => this.#activations.ofTicket(tzid));
+  }
   clearBlacklist(accountId: number) {
     return guarded(async () => (await this.#m.blacklist.deleteMany({ accountId })).deletedCount);
   }
@@ -260,6 +266,19 @@ export class MongoStore implements Store {
   }
   smsOfSim(iccid: string, limit: number) {
     return guarded(() => this.#sms.ofSim(iccid, limit));
+  }
+
+  insertPoolTicket(t: PoolTicket) {
+    return guarded(() => this.#tickets.insert(t));
+  }
+  poolTicket(tzid: number) {
+    return guarded(() => this.#tickets.get(tzid));
+  }
+  updatePoolTicket(tzid: number, expected: PoolTicketMark, change: PoolTicketChange) {
+    return guarded(() => this.#tickets.update(tzid, expected, change));
+  }
+  prunePoolTickets(before: number) {
+    return guarded(() => this.#tickets.prune(before));
   }
 
   setRentPrice(country: string, price: number) {

@@ -272,6 +272,25 @@ export const migrations: readonly string[] = [
     revoked_at INTEGER
   ) WITHOUT ROWID;
   `,
+  // 12: sms-reg's waiting orders (TZ_INPOOL), kept so that any process answers for them; an activation made
+  // for one names it, once
+  `
+  CREATE TABLE pool_tickets (
+    tzid INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    filter TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    until INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    activation_id INTEGER,
+    tried_at INTEGER NOT NULL,
+    lease_until INTEGER NOT NULL
+  );
+  CREATE INDEX pool_tickets_by_time ON pool_tickets(created_at);
+  ALTER TABLE activations ADD COLUMN ticket INTEGER;
+  CREATE UNIQUE INDEX activations_by_ticket ON activations(ticket) WHERE ticket IS NOT NULL;
+  `,
 ];
 
 /** Brings a database up to the newest schema; returns the version it found. */

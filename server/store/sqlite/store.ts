@@ -6,7 +6,7 @@ import type {
 } from '../../../actors/index.ts';
 import { StoreError } from '../../../actors/index.ts';
 import type { ForwardingQuery, ForwardingRecord, NewPartner } from '../../../actors/index.ts';
-import type { NewAgentToken } from '../../../actors/index.ts';
+import type { NewAgentToken, PoolTicket, PoolTicketChange, PoolTicketMark } from '../../../actors/index.ts';
 import type {
   BrowserSession, Dialect, EventQuery, LiveEvent, NewLiveEvent, NewWebhookDelivery, WebhookOutcome,
 } from '../../../actors/index.ts';
@@ -20,6 +20,8 @@ import { ForwardingBook } from './forwardings.ts';
 import { PartnerBook } from './partners.ts';
 import { BrowserLogins } from './sessions.ts';
 import { AgentTokens } from './agents.ts';
+import { PoolTickets } from './pool-tickets.ts';
+import { guarded, storeFault } from './faults.ts';
 import { migrate } from './schema.ts';
 import * as rows from './rows.ts';
 
@@ -38,6 +40,7 @@ export class SqliteStore implements Store {
   readonly #partners: PartnerBook;
   readonly #logins: BrowserLogins;
   readonly #agents: AgentTokens;
+  readonly #tickets: PoolTickets;
   /** Key hash → owner, valid while no other process committed (PRAGMA data_version) and we changed no key. */
   readonly #owners = new Map<string, KeyOwner | null>();
   #dataVersion = -1;
@@ -65,6 +68,7 @@ export class SqliteStore implements Store {
     this.#partners = new PartnerBook(this.#db);
     this.#logins = new BrowserLogins(this.#db);
     this.#agents = new AgentTokens(this.#db);
+    this.#tickets = new PoolTickets(this.#db);
   }
 
   async close() {
@@ -245,6 +249,10 @@ export class SqliteStore implements Store {
       const done = this.#q.activationByChain.get(order.repeat.previousId);
       if (done) return { ok: true, activation: rows.activation(done) };
     }
+    if (order.ticket !== undefined) {
+      const done = this.#q.activationByTicket.get(order.ticket);
+      if (done) return { ok: true, activation: rows.activation(done) };
+    }
     const pick = order.repeat
       ? (this.#q.simForRepeat.get({ iccid: order.repeat.iccid, service: order.service }) as rows.Pick | undefined)
       : this.#allocate(order);
@@ -259,6 +267,7 @@ export class SqliteStore implements Store {
         country: pick.country, operator: pick.operator, price, forwarding: order.forwarding ? 1 : 0,
         dialect: order.dialect, createdAt: order.createdAt, expiresAt: order.expiresAt, remaining: order.remaining,
         repeatOf: order.repeat?.previousId ?? null, chainOf: order.repeat?.chained ? order.repeat.previousId : null,
+        ticket: order.ticket ?? null,
         state: order.initialState,
       }).lastInsertRowid,
     );
@@ -357,6 +366,9 @@ export class SqliteStore implements Store {
   async lastCodedActivation(accountId: number, phone: string, service: string) {
     return rows.maybe(rows.activation, this.#q.lastCoded.get(accountId, phone, service));
   }
+  async activationOfTicket(tzid: number) {
+    return rows.maybe(rows.activation, this.#q.activationByTicket.get(tzid));
+  }
   async clearBlacklist(accountId: number) {
     return this.#q.blacklistClear.run(accountId).changes;
   }
@@ -375,6 +387,19 @@ export class SqliteStore implements Store {
   }
   async smsOfSim(iccid: string, limit: number) {
     return this.#q.smsOfSim.all(iccid, limit).map(rows.sms);
+  }
+
+  async insertPoolTicket(t: PoolTicket) {
+    return this.#tickets.insert(t);
+  }
+  async poolTicket(tzid: number) {
+    return this.#tickets.get(tzid);
+  }
+  async updatePoolTicket(tzid: number, expected: PoolTicketMark, change: PoolTicketChange) {
+    return this.#tickets.update(tzid, expected, change);
+  }
+  async prunePoolTickets(before: number) {
+    return this.#tickets.prune(before);
   }
 
   async setRentPrice(country: string, price: number) {
@@ -562,45 +587,6 @@ export class SqliteStore implements Store {
   }
 }
 
-/**
- * A failure of SQLite as a StoreError: a taken unique value is a STORE_CONFLICT; the rest (SQLITE_FULL,
- * SQLITE_READONLY, SQLITE_IOERR_*, SQLITE_BUSY, SQLITE_CANTOPEN …) is STORE_UNAVAILABLE, which the
- * gateways answer with ERROR_SQL and the JSON API with 503. Anything not from SQLite is `orElse`'s to decide.
- */
-function storeFault(err: unknown, orElse?: 'STORE_UNAVAILABLE'): unknown {
-  const code = (err as { code?: unknown }).code;
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new StoreError('STORE_CONFLICT', (err as Error).message);
-  }
-  // Another process (the CLI, a migration) held the write lock past the busy timeout: said as the CLI says it.
-  if (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) {
-    return new StoreError('STORE_UNAVAILABLE', 'the database stayed busy (another process is writing); nothing changed, try again');
-  }
-  if (err instanceof Database.SqliteError) return new StoreError('STORE_UNAVAILABLE', `${err.message} (${String(code)})`);
-  if (orElse) return new StoreError('STORE_UNAVAILABLE', (err as Error).message);
-  return err; // a programmer's mistake (a wrong binding) stays what it is
-}
-
-/**
- * A statement whose SQLite failures leave it as StoreErrors, so writes outside a transaction (an activation's
- * snapshot, a SIM sighting) fail on a full disk or a read-only data directory exactly as transactions do.
- */
-function guarded(statement: Database.Statement): Database.Statement {
-  for (const name of ['run', 'get', 'all'] as const) {
-    const call = statement[name].bind(statement) as (...args: unknown[]) => unknown;
-    Object.defineProperty(statement, name, {
-      value: (...args: unknown[]) => {
-        try {
-          return call(...args);
-        } catch (err) {
-          throw storeFault(err);
-        }
-      },
-    });
-  }
-  return statement;
-}
-
 function filterParams(accountId: number, filter: { country?: string; operators?: string[] }) {
   return {
     accountId,
@@ -745,11 +731,12 @@ function statements(db: Database.Database) {
     blacklistClear: p('DELETE FROM blacklist WHERE account_id = ?'),
     blacklist: p('SELECT phone FROM blacklist WHERE account_id = ? ORDER BY at'),
     insertActivation: p(`INSERT INTO activations (account_id, service, iccid, phone, country, operator, price, forwarding,
-        dialect, created_at, expires_at, remaining, repeat_of, chain_of, state, live, updated_at)
+        dialect, created_at, expires_at, remaining, repeat_of, chain_of, ticket, state, live, updated_at)
       VALUES (@accountId, @service, @iccid, @phone, @country, @operator, @price, @forwarding, @dialect, @createdAt,
-        @expiresAt, @remaining, @repeatOf, @chainOf, @state, 1, @createdAt)`),
+        @expiresAt, @remaining, @repeatOf, @chainOf, @ticket, @state, 1, @createdAt)`),
     activationById: p('SELECT * FROM activations WHERE id = ?'),
     activationByChain: p('SELECT * FROM activations WHERE chain_of = ?'),
+    activationByTicket: p('SELECT * FROM activations WHERE ticket = ?'),
     liveActivations: p('SELECT * FROM activations WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
     liveActivationsDue: p(`SELECT * FROM activations WHERE live = 1
       AND (expires_at <= @now OR state IN (SELECT value FROM json_each(@settling))) ORDER BY id`),

@@ -125,30 +125,9 @@ test('mongo: two processes racing on one database never sell a SIM twice, overdr
 });
 
 test('mongo: an order a crash left half made is voided at the next start: its SIM and its money come back', async (t) => {
-  const uri = (await server()).uri(freshDatabase());
-  const before = await openMongoStore(uri);
-  const at = 1_700_000_000_000;
-  const iccid = '8970188000000000001';
-  await before.setPrice('telegram', 'ru', 2_500);
-  await before.upsertSim({
-    iccid, imsi: '250990000000001', phone: '79110000001', country: 'ru', operator: 'mts', channel: 'ch-1', slot: 1,
-    canForward: false, online: true, at,
-  });
-  const a = await before.createAccount({ email: 'crash@x.test', role: 'user', keyHash: 'crash', dialect: 'getsms', createdAt: at });
-  await before.moveMoney({ accountId: a.id, amount: 10_000, reason: 'topup', ref: 'test', key: 'open', at });
-  // What the order had written when the process died: its reservation, the SIM's hold and the charge — no version 0.
-  const raw = mongoose.createConnection(uri);
-  await raw.asPromise();
-  await raw.collection('activations').insertOne({
-    _id: 41 as never, accountId: a.id, service: 'telegram', iccid, phone: '79110000001', country: 'ru', operator: 'mts',
-    price: 2_500, forwarding: false, dialect: 'getsms', createdAt: at, expiresAt: at + 60_000, remaining: 0, repeatOf: null,
-    chainKey: 'own:41', live: true, pending: true, openedAt: Date.now() - 120_000,
-  });
-  await raw.collection('claims').insertOne({ _id: `h:${iccid}:telegram` as never, kind: 'hold', iccid, service: 'telegram', activationId: 41 });
-  await raw.close();
-  await before.moveMoney({ accountId: a.id, amount: -2_500, reason: 'charge', ref: 'activation:41', key: 'charge:41', at });
+  const { uri, before, accountId, iccid, at } = await halfMadeOrder(41, 'own:41', true);
   const order = {
-    accountId: a.id, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms' as const, createdAt: at,
+    accountId, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms' as const, createdAt: at,
     expiresAt: at + 60_000, remaining: 0, initialState: 'waitingForReady' as const,
   };
   t.deepEqual(await before.openActivation(order), { ok: false, code: 'noNumbers' }, 'held by the half-made order');
@@ -158,10 +137,60 @@ test('mongo: an order a crash left half made is voided at the next start: its SI
   t.teardown(() => after.close());
   t.is(await after.activation(41), undefined);
   t.deepEqual(await after.liveActivations(), []);
-  t.is((await after.accountById(a.id))!.balance, 10_000);
-  t.like((await after.ledger(a.id)).at(-1), { amount: 2_500, reason: 'refund', key: 'refund:41' });
+  t.is((await after.accountById(accountId))!.balance, 10_000);
+  t.like((await after.ledger(accountId)).at(-1), { amount: 2_500, reason: 'refund', key: 'refund:41' });
   t.like(await after.openActivation(order), { ok: true, activation: { iccid } });
 });
+
+test('mongo: a pool ticket\'s order a crash left half made is voided, and the ticket can be filled again', async (t) => {
+  const tzid = 2_000_000_500;
+  const { uri, before, accountId, iccid, at } = await halfMadeOrder(42, `ticket:${tzid}`, false);
+  await before.close();
+
+  const after = await openMongoStore(uri);
+  t.teardown(() => after.close());
+  t.is(await after.activationOfTicket(tzid), undefined, 'a voided order filled nothing');
+  const order = {
+    accountId, service: 'telegram', filter: {}, forwarding: false, dialect: 'getsms' as const, createdAt: at,
+    expiresAt: at + 60_000, remaining: 0, initialState: 'waitingForReady' as const, ticket: tzid,
+  };
+  const made = await after.openActivation(order);
+  t.like(made, { ok: true, activation: { iccid } }, 'the voided order gave its key back');
+  t.like(await after.activationOfTicket(tzid), { id: made.ok ? made.activation.id : -1 });
+  t.is((await after.accountById(accountId))!.balance, 10_000 - 2_500);
+});
+
+/**
+ * A store holding what an order had written when its process died: its reservation under `chainKey`, the
+ * SIM's hold (the farm's one SIM), and (`charged`) the charge, but no version 0.
+ */
+async function halfMadeOrder(id: number, chainKey: string, charged: boolean) {
+  const uri = (await server()).uri(freshDatabase());
+  const before = await openMongoStore(uri);
+  const at = 1_700_000_000_000;
+  const iccid = `89701880000000000${String(id).padStart(2, '0')}`;
+  const phone = `791100000${String(id).padStart(2, '0')}`;
+  await before.setPrice('telegram', 'ru', 2_500);
+  await before.upsertSim({
+    iccid, imsi: `2509900000000${String(id).padStart(2, '0')}`, phone, country: 'ru', operator: 'mts', channel: 'ch-1', slot: 1,
+    canForward: false, online: true, at,
+  });
+  const a = await before.createAccount({ email: `crash${id}@x.test`, role: 'user', keyHash: `crash${id}`, dialect: 'getsms', createdAt: at });
+  await before.moveMoney({ accountId: a.id, amount: 10_000, reason: 'topup', ref: 'test', key: 'open', at });
+  const raw = mongoose.createConnection(uri);
+  await raw.asPromise();
+  await raw.collection('activations').insertOne({
+    _id: id as never, accountId: a.id, service: 'telegram', iccid, phone, country: 'ru', operator: 'mts',
+    price: 2_500, forwarding: false, dialect: 'getsms', createdAt: at, expiresAt: at + 60_000, remaining: 0, repeatOf: null,
+    chainKey, live: true, pending: true, openedAt: Date.now() - 120_000,
+  });
+  await raw.collection('claims').insertOne({ _id: `h:${iccid}:telegram` as never, kind: 'hold', iccid, service: 'telegram', activationId: id });
+  await raw.close();
+  if (charged) {
+    await before.moveMoney({ accountId: a.id, amount: -2_500, reason: 'charge', ref: `activation:${id}`, key: `charge:${id}`, at });
+  }
+  return { uri, before, accountId: a.id, iccid, at };
+}
 
 test('mongo: events appended by two processes get distinct increasing ids, and a poller after the last id it saw misses none', async (t) => {
   const uri = (await server()).uri(freshDatabase());

@@ -1,7 +1,6 @@
-import type { ActivationView, ClientCommand } from '../../../../actors/index.ts';
+import type { ActivationView, ClientCommand, PoolTicket } from '../../../../actors/index.ts';
 import type { Answer } from '../../answer.ts';
 import { isAnswer, operationOf, type Call, type Method } from '../call.ts';
-import type { Ticket } from '../pool.ts';
 import { error, messages, notApplicable, ok } from '../words.ts';
 
 /**
@@ -18,18 +17,19 @@ type Reply = (tzid: string) => Answer;
 function moving(
   pick: (a: ActivationView) => ClientCommand | undefined,
   reply: Reply,
-  onTicket?: (call: Call, ticket: Ticket, tzid: string) => Promise<Answer | undefined>,
+  /** What an order still in the pool does first: its answer, or the ticket as it then stands. */
+  onTicket?: (call: Call, ticket: PoolTicket, tzid: string) => Promise<Answer | PoolTicket>,
 ): Method {
   return async (call) => {
     const op = await operationOf(call);
     if (isAnswer(op)) return op;
     let activation: ActivationView | undefined = op.activation;
     if (op.ticket) {
-      const answered = await onTicket?.(call, op.ticket, op.tzid);
-      if (answered) return answered;
+      const now = onTicket ? await onTicket(call, op.ticket, op.tzid) : op.ticket;
+      if (!isTicket(now)) return now;
       // No number yet: nothing to move, unless the pool filled it meanwhile.
-      if (op.ticket.activationId === null) return notApplicable(call.method);
-      activation = await call.gw.registry.view(call.account.id, op.ticket.activationId);
+      if (now.activationId === null) return notApplicable(call.method);
+      activation = await call.gw.registry.view(call.account.id, now.activationId);
     }
     if (!activation) return error(messages.noTzid);
     const command = pick(activation);
@@ -64,6 +64,9 @@ export const setOperationOver = moving(
   withTzid,
   async (call, ticket, tzid) => {
     if (ticket.state === 'withdrawn') return notApplicable(call.method);
-    return (await call.pool.withdraw(ticket)) ? withTzid(tzid) : undefined;
+    const ended = await call.pool.withdraw(ticket);
+    return ended.state === 'withdrawn' ? withTzid(tzid) : ended;
   },
 );
+
+const isTicket = (v: Answer | PoolTicket): v is PoolTicket => 'tzid' in v && 'state' in v;

@@ -24,7 +24,7 @@ export const getNum: Method = async (call) => {
     if (outcome.code === 'noBalance') return error(messages.lowBalance);
     noNumbers.remember(call.account.id, cacheKey);
   }
-  return ok({ tzid: String(call.pool.open(call.account.id, service.id, filter).tzid) });
+  return ok({ tzid: String((await call.pool.open(call.account.id, service.id, filter)).tzid) });
 };
 
 /**

@@ -1,7 +1,6 @@
-import type { ActivationView } from '../../../../actors/index.ts';
+import type { ActivationView, PoolTicket } from '../../../../actors/index.ts';
 import { json, type Answer } from '../../answer.ts';
 import { isAnswer, operationOf, serviceName, type Method } from '../call.ts';
-import type { Ticket } from '../pool.ts';
 import { error, messages, poolWord, stateWord } from '../words.ts';
 
 /** getState's answer for an activation: `{"response","service","number"}`, plus `msg` once a code is there. */
@@ -13,7 +12,7 @@ export function describe(a: ActivationView): Record<string, string> {
 }
 
 /** getState's answer for an order that has no number (yet). */
-function pooled(ticket: Ticket): Answer {
+function pooled(ticket: PoolTicket): Answer {
   switch (ticket.state) {
     case 'noBalance':
       // The pool found a number but the account could no longer pay for it.
