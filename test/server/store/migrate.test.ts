@@ -136,6 +136,13 @@ async function seed(store: Store) {
   // A free repeat on the finished activation's number: live, the SIM both used and held for the service.
   const repeat = await opened(store, order(buyer.id, { repeat: { iccid: finished.iccid, previousId: finished.id, chained: false } }));
 
+  // sms-reg's pool: an order its ticket filled, and a ticket still waiting, leased by a try under way.
+  const pooled = await opened(store, order(buyer.id, { ticket: filledTzid }));
+  const ticket = { accountId: buyer.id, service: 'telegram', filter: { country: 'ru' }, createdAt: T0, until: T0 + 30_000, activationId: null };
+  await store.insertPoolTicket({ ...ticket, tzid: filledTzid, state: 'looking', triedAt: T0, leaseUntil: 0 });
+  await store.updatePoolTicket(filledTzid, { state: 'looking', triedAt: T0, leaseUntil: 0 }, { state: 'filled', activationId: pooled.id });
+  await store.insertPoolTicket({ ...ticket, tzid: waitingTzid, state: 'looking', triedAt: T0 + 1_000, leaseUntil: T0 + 11_000 });
+
   // A live rent extended once, with an SMS; and a finished one.
   const rent = await store.openRent({ accountId: buyer.id, filter: {}, service: 'full', dialect: 'smsActivate', hours: 24, createdAt: T0, endsAt: T0 + 24 * HOUR });
   if (!rent.ok) throw new Error(`rent refused: ${rent.code}`);
@@ -164,10 +171,15 @@ async function seed(store: Store) {
     accountId: i % 2 ? buyer.id : null, data: { i, 'dotted.key': true },
   })));
   await store.pruneEvents({ before: 0, keep: 6 });
-  return { admin: admin.id, buyer: buyer.id, partner: partner.id, live, repeat, rent: rent.rent.id, activations: [finished.id, cancelled.id, live.id, repeat.id] };
+  return {
+    admin: admin.id, buyer: buyer.id, partner: partner.id, live, repeat, pooled, rent: rent.rent.id,
+    activations: [finished.id, cancelled.id, live.id, repeat.id, pooled.id],
+  };
 }
 
 type Seeded = Awaited<ReturnType<typeof seed>>;
+const filledTzid = 2_000_000_777;
+const waitingTzid = 2_000_000_778;
 
 /** Everything the Store port shows of the seeded data; the same on both adapters after a good copy. */
 async function picture(store: Store, s: Seeded) {
@@ -210,6 +222,8 @@ async function picture(store: Store, s: Seeded) {
     referrals: await store.referrals(s.partner, 10),
     agentTokens: await store.agentTokens(),
     agent: await store.agentByTokenHash('agent-hash-1'),
+    tickets: await Promise.all([filledTzid, waitingTzid].map((tzid) => store.poolTicket(tzid))),
+    ticketActivation: await store.activationOfTicket(filledTzid),
   };
 }
 
@@ -224,10 +238,11 @@ test('migrate copies a SQLite data directory into MongoDB, verifies it, and the 
 
   const run = await getsms('migrate', '--from', dataDir, '--to', uri);
   t.is(run.code, 0, run.stderr + run.stdout);
-  t.regex(run.stdout, /^ {2}activations +4 rows → 8 documents$/m, 'each activation is its order and its newest version');
+  t.regex(run.stdout, /^ {2}activations +5 rows → 10 documents$/m, 'each activation is its order and its newest version');
+  t.regex(run.stdout, /^ {2}pool_tickets +2 rows → 2 documents$/m);
   t.regex(run.stdout, /^ {2}events +6 rows → 6 documents$/m);
   t.regex(run.stdout, /^ {2}accounts → accounts +3 +3 +ok$/m);
-  t.regex(run.stdout, /^ {2}live activations \(Store\) +2 +2 +ok$/m);
+  t.regex(run.stdout, /^ {2}live activations \(Store\) +3 +3 +ok$/m);
   t.regex(run.stdout, /^ {2}newest event id \(Store\) +8 +8 +ok$/m);
   const buyerLine = new RegExp(`^ {2}${seeded.buyer} +buyer@migrate\\.test +(\\d+\\.\\d\\d) +(\\d+\\.\\d\\d) +(\\d+\\.\\d\\d) +ok$`, 'm').exec(run.stdout);
   t.truthy(buyerLine, run.stdout);
@@ -243,6 +258,10 @@ test('migrate copies a SQLite data directory into MongoDB, verifies it, and the 
   t.true(before.accounts.some((a) => a.id === seeded.partner && a.balance === 250), 'the partner was paid its 10 %');
 
   // It goes on from the copy: new ids above the copied ones, versions and extensions numbered on.
+  t.like(await mongo.openActivation(order(seeded.buyer, { ticket: filledTzid })), { ok: true, activation: { id: seeded.pooled.id } },
+    'a filled ticket\'s order is still made once');
+  t.true(await mongo.updatePoolTicket(waitingTzid, { state: 'looking', triedAt: T0 + 1_000, leaseUntil: T0 + 11_000 }, { leaseUntil: 0 }),
+    'a waiting ticket goes on changing');
   const next = await opened(mongo, order(seeded.buyer));
   t.true(next.id > Math.max(...seeded.activations), `new activation id ${next.id}`);
   t.is(await mongo.saveActivation(seeded.live.id, {
