@@ -92,8 +92,10 @@ export interface Store {
   liveActivations(iccid?: string): Promise<ActivationRecord[]>;
   /** Live activations past their deadline at `now`, and those being settled: what a stopped process may have left. */
   liveActivationsDue(now: number): Promise<ActivationRecord[]>;
-  /** Activations, newest first, up to `limit`. */
+  /** Activations that match, newest first, `offset` of them skipped, up to `limit`. */
   activations(query: ActivationQuery): Promise<ActivationRecord[]>;
+  /** How many activations match (History's page count). */
+  countActivations(filter: ActivationFilter): Promise<number>;
   /** The newest activation of an account on a number and service that received a code. */
   lastCodedActivation(accountId: number, phone: string, service: string): Promise<ActivationRecord | undefined>;
   /** The activation a pool ticket's order made (`ActivationOrder.ticket`); none while it is not made. */
@@ -461,8 +463,18 @@ export interface Settlement {
 export interface ActivationQuery {
   accountId?: number;
   live?: boolean;
+  service?: string;
+  /** Only those made at or after this time (ms). */
+  createdFrom?: number;
+  /** Only those made before this time (ms). */
+  createdBefore?: number;
+  /** Skips the newest `offset` that match: a page further back. */
+  offset?: number;
   limit: number;
 }
+
+/** Which activations to count: a query without its page. */
+export type ActivationFilter = Omit<ActivationQuery, 'offset' | 'limit'>;
 
 export interface NewSms {
   fingerprint: string;

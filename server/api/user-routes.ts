@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
   apiKeyHash, countries, country as countryById, formatRubles, hashPassword, newApiKey, serviceById, services, sessionTokenHash, verifyPassword,
-  type ActivationState, type ActivationView, type ClientCommand, type LedgerEntry,
+  type ActivationFilter, type ActivationState, type ActivationView, type ClientCommand, type LedgerEntry,
 } from '../../actors/index.ts';
 import type { ApiDeps } from './routes.ts';
 import { caller } from './auth.ts';
@@ -32,8 +32,6 @@ const offered: Record<ActivationState, readonly WebCommand[]> = {
   cancelled: [], rejected: [], expired: [], finished: [],
 };
 
-/** How far back History reaches: the newest this many activations of an account (filters apply within them). */
-const historyReach = 5000;
 const pageSizes = { default: 20, max: 100 } as const;
 
 /**
@@ -92,18 +90,19 @@ export function userRoutes(deps: ApiDeps): Router {
     const from = instant(q.from, 0);
     const to = instant(q.to, 86_400_000);
     const size = Math.min(pageSizes.max, Math.max(1, Number(q.limit) || pageSizes.default));
-    const page = Math.max(0, Math.floor(Number(q.page) || 0));
-    const all = await store.activations({
-      accountId: ctx.state.account.id, limit: historyReach, ...(which === 'all' ? {} : { live: which === 'live' }),
-    });
-    const matching = all.filter((a) =>
-      (!service || a.service === service) &&
-      (from === undefined || a.createdAt >= from) &&
-      (to === undefined || a.createdAt < to));
-    ctx.body = {
-      activations: matching.slice(page * size, (page + 1) * size).map(shown),
-      page, pageSize: size, total: matching.length,
+    const page = Math.min(1_000_000, Math.max(0, Math.floor(Number(q.page) || 0)));
+    const filter: ActivationFilter = {
+      accountId: ctx.state.account.id,
+      ...(which === 'all' ? {} : { live: which === 'live' }),
+      ...(service === undefined ? {} : { service }),
+      ...(from === undefined ? {} : { createdFrom: from }),
+      ...(to === undefined ? {} : { createdBefore: to }),
     };
+    const [activations, total] = await Promise.all([
+      store.activations({ ...filter, offset: page * size, limit: size }),
+      store.countActivations(filter),
+    ]);
+    ctx.body = { activations: activations.map(shown), page, pageSize: size, total };
   });
 
   router.get('/activations/:id', async (ctx) => {

@@ -1,5 +1,5 @@
 import type {
-  ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, OrderResult, Settlement,
+  ActivationFilter, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, OrderResult, Settlement,
 } from '../../../actors/index.ts';
 import { isSettling, StoreError } from '../../../actors/index.ts';
 import type { Accounts } from './accounts.ts';
@@ -176,12 +176,26 @@ export class Activations {
     return found.filter((a) => a.live && (a.expiresAt <= now || isSettling(a.state)));
   }
 
-  /** Newest first; `live` is checked against each activation's newest version, not the hint alone. */
+  /**
+   * Newest first. Without `live` a page is read as it stands (skip and limit on the server); with it, each
+   * activation's newest version decides, as the `live` field is only a hint.
+   */
   async list(query: ActivationQuery): Promise<ActivationRecord[]> {
-    const filter: Record<string, unknown> = {};
-    if (query.accountId !== undefined) filter.accountId = query.accountId;
-    if (query.live === true) filter.live = true;
-    return this.#page(filter, query.limit, (a) => query.live === undefined || a.live === query.live);
+    const filter = madeMatching(query);
+    if (query.live === undefined) {
+      const docs = await this.#m.activations.find(filter).sort({ _id: -1 }).skip(query.offset ?? 0).limit(query.limit).lean<ActivationDoc[]>();
+      return this.#join(docs);
+    }
+    if (query.live) filter.live = true;
+    return this.#page(filter, query.limit, (a) => a.live === query.live, query.offset);
+  }
+
+  /** Counted on the server, but live ones one by one (there are few): the `live` field is only a hint. */
+  async count(f: ActivationFilter): Promise<number> {
+    const filter = madeMatching(f);
+    if (f.live === undefined) return this.#m.activations.countDocuments(filter);
+    const live = (await this.#page({ ...filter, live: true }, Infinity, (a) => a.live)).length;
+    return f.live ? live : (await this.#m.activations.countDocuments(filter)) - live;
   }
 
   async lastCoded(accountId: number, phone: string, service: string): Promise<ActivationRecord | undefined> {
@@ -210,7 +224,7 @@ export class Activations {
             key: `refund:${d._id}`, note: 'order left unfinished by a crash', at: now,
           });
         }
-        await this.#m.activations.updateOne({ _id: d._id }, { $set: { live: false, chainKey: `own:${d._id}` }, $unset: { pending: 1 } });
+        await this.#m.activations.updateOne({ _id: d._id }, { $set: { live: false, voided: true, chainKey: `own:${d._id}` }, $unset: { pending: 1 } });
       } else {
         await this.#m.activations.updateOne({ _id: d._id }, { $unset: { pending: 1 } });
       }
@@ -243,7 +257,7 @@ export class Activations {
   /** Marks an order that was never made; false when its version 0 was written first. */
   async #void(id: number): Promise<boolean> {
     const won = await this.#voidVersion(id);
-    if (won) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false, chainKey: `own:${id}` }, $unset: { pending: 1 } });
+    if (won) await this.#m.activations.updateOne({ _id: id }, { $set: { live: false, voided: true, chainKey: `own:${id}` }, $unset: { pending: 1 } });
     return won;
   }
 
@@ -278,17 +292,21 @@ export class Activations {
     });
   }
 
-  /** Newest first, in pages, keeping those `keep` accepts, up to `limit`. */
-  async #page(filter: Record<string, unknown>, limit: number, keep: (a: ActivationRecord) => boolean): Promise<ActivationRecord[]> {
+  /** Newest first, in pages, keeping those `keep` accepts, the first `skip` of them skipped, up to `limit`. */
+  async #page(filter: Record<string, unknown>, limit: number, keep: (a: ActivationRecord) => boolean, skip = 0): Promise<ActivationRecord[]> {
     const out: ActivationRecord[] = [];
-    const size = Math.min(Math.max(limit + 8, 16), 500);
+    let skipped = 0;
+    const size = Math.min(Math.max(limit + skip + 8, 16), 500);
     for (let below = Infinity; out.length < limit;) {
       const docs = await this.#m.activations.find(below === Infinity ? filter : { ...filter, _id: { $lt: below } })
         .sort({ _id: -1 }).limit(size).lean<ActivationDoc[]>();
       if (docs.length === 0) break;
       const found = await this.#join(docs);
       await this.#heal(found);
-      out.push(...found.filter(keep).slice(0, limit - out.length));
+      const kept = found.filter(keep);
+      const skipping = Math.min(skip - skipped, kept.length);
+      skipped += skipping;
+      out.push(...kept.slice(skipping, skipping + limit - out.length));
       below = docs[docs.length - 1]!._id;
     }
     return out;
@@ -305,4 +323,18 @@ export class Activations {
 function onceKey(order: ActivationOrder): string | undefined {
   if (order.repeat?.chained) return `chain:${order.repeat.previousId}`;
   return order.ticket === undefined ? undefined : `ticket:${order.ticket}`;
+}
+
+/** Orders made (not half made, not voided) that match the filter's fixed fields. */
+function madeMatching(f: ActivationFilter): Record<string, unknown> {
+  const filter: Record<string, unknown> = { pending: { $ne: true }, voided: { $ne: true } };
+  if (f.accountId !== undefined) filter.accountId = f.accountId;
+  if (f.service !== undefined) filter.service = f.service;
+  if (f.createdFrom !== undefined || f.createdBefore !== undefined) {
+    filter.createdAt = {
+      ...(f.createdFrom === undefined ? {} : { $gte: f.createdFrom }),
+      ...(f.createdBefore === undefined ? {} : { $lt: f.createdBefore }),
+    };
+  }
+  return filter;
 }

@@ -135,6 +135,8 @@ const activation = new Schema({
   live: { type: Boolean, required: true },
   /** A query hint: set when it began settling (a stopped process may have left it so). */
   settling: { type: Boolean, default: undefined },
+  /** Set on an order never made (voided): listed and counted nowhere. */
+  voided: { type: Boolean, default: undefined },
   /** Set while the order is being made; the reconciler voids orders left so by a crash. */
   pending: { type: Boolean, default: undefined },
   /** Wall-clock time the order began, for the reconciler's grace period. */

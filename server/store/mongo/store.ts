@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import type {
-  Account, ActivationOrder, ActivationQuery, ActivationUpdate, AvailabilityQuery, BrowserSession, ChannelRecord,
+  Account, ActivationFilter, ActivationOrder, ActivationQuery, ActivationUpdate, AvailabilityQuery, BrowserSession, ChannelRecord,
   Dialect, EventQuery, ForwardingQuery, ForwardingRecord, KeyOwner, LiveEvent, MoneyMove, NewAccount, NewLiveEvent, NewPartner,
   NewSimMove, NewSms, NewWebhookDelivery, RentExtension, RentOrder, RentQuery, RentRefund, RentUpdate, Settlement,
   SimFilter, SimSighting, Store, WebhookOutcome,
@@ -244,6 +244,9 @@ export class MongoStore implements Store {
   }
   activations(query: ActivationQuery) {
     return guarded(() => this.#activations.list(query));
+  }
+  countActivations(filter: ActivationFilter) {
+    return guarded(() => this.#activations.count(filter));
   }
   lastCodedActivation(accountId: number, phone: string, service: string) {
     return guarded(() => this.#activations.lastCoded(accountId, phone, service));

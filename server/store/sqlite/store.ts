@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type {
-  Account, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
+  Account, ActivationFilter, ActivationOrder, ActivationQuery, ActivationRecord, ActivationUpdate, Announcement,
   AvailabilityQuery, LedgerEntry, MoneyMove, MoneyResult, NewAccount, NewSms, OrderResult, PriceRow,
   Settlement, Sim, SimSighting, SmsRecord, Store, KeyOwner, ChannelRecord, NewSimMove, SimMove,
 } from '../../../actors/index.ts';
@@ -48,6 +48,7 @@ export class SqliteStore implements Store {
   /** Per service and country: the sims rowid the last allocation took. */
   readonly #cursors = new Map<string, number>();
   readonly #appended = new AppendedListeners();
+  readonly #byShape = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     this.#db = new Database(file);
@@ -359,9 +360,19 @@ export class SqliteStore implements Store {
     return this.#q.liveActivations.all({ iccid: iccid ?? null }).map(rows.activation);
   }
   async activations(query: ActivationQuery) {
-    return this.#q.activations
-      .all({ accountId: query.accountId ?? null, live: query.live === undefined ? null : query.live ? 1 : 0, limit: query.limit })
-      .map(rows.activation);
+    const { where, params } = activationWhere(query);
+    const statement = this.#shaped(`SELECT * FROM activations ${where} ORDER BY id DESC LIMIT @limit OFFSET @offset`);
+    return statement.all({ ...params, limit: query.limit, offset: query.offset ?? 0 }).map(rows.activation);
+  }
+  async countActivations(filter: ActivationFilter) {
+    const { where, params } = activationWhere(filter);
+    return this.#shaped(`SELECT count(*) FROM activations ${where}`).pluck().get(params) as number;
+  }
+  /** A statement whose text depends on which filters a query has, prepared once per shape (so indexes are used). */
+  #shaped(sql: string): Database.Statement {
+    let statement = this.#byShape.get(sql);
+    if (!statement) this.#byShape.set(sql, (statement = guarded(this.#db.prepare(sql))));
+    return statement;
   }
   async lastCodedActivation(accountId: number, phone: string, service: string) {
     return rows.maybe(rows.activation, this.#q.lastCoded.get(accountId, phone, service));
@@ -587,6 +598,22 @@ export class SqliteStore implements Store {
   }
 }
 
+/** The WHERE clause of an activation query: only the filters it has, so SQLite picks the index they allow. */
+function activationWhere(f: ActivationFilter): { where: string; params: Record<string, unknown> } {
+  const clauses: string[] = [];
+  const params: Record<string, unknown> = {};
+  const add = (clause: string, name: string, value: unknown) => {
+    clauses.push(clause);
+    params[name] = value;
+  };
+  if (f.accountId !== undefined) add('account_id = @accountId', 'accountId', f.accountId);
+  if (f.live !== undefined) add('live = @live', 'live', f.live ? 1 : 0);
+  if (f.service !== undefined) add('service = @service', 'service', f.service);
+  if (f.createdFrom !== undefined) add('created_at >= @createdFrom', 'createdFrom', f.createdFrom);
+  if (f.createdBefore !== undefined) add('created_at < @createdBefore', 'createdBefore', f.createdBefore);
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
 function filterParams(accountId: number, filter: { country?: string; operators?: string[] }) {
   return {
     accountId,
@@ -740,9 +767,6 @@ function statements(db: Database.Database) {
     liveActivations: p('SELECT * FROM activations WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
     liveActivationsDue: p(`SELECT * FROM activations WHERE live = 1
       AND (expires_at <= @now OR state IN (SELECT value FROM json_each(@settling))) ORDER BY id`),
-    activations: p(`SELECT * FROM activations
-      WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
-      ORDER BY id DESC LIMIT @limit`),
     lastCoded: p(`SELECT * FROM activations WHERE account_id = ? AND phone = ? AND service = ? AND code IS NOT NULL
       ORDER BY id DESC LIMIT 1`),
     saveActivation: p(`UPDATE activations SET state = @state, live = @live, code = @code, messages = @messages,

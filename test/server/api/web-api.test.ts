@@ -90,6 +90,37 @@ test('History filters by state and service and pages newest first', async (t) =>
   t.is((await api('GET', '/api/activations?from=2000-01-01&to=2000-01-02', key)).json.total, 0);
 });
 
+test('History reaches back past thousands of activations: the database filters and pages, the total counts them all', async (t) => {
+  const { id: accountId, key } = await sys.account({ rubles: 1000 });
+  const store = sys.store;
+  const sim = (await store.sims()).find((s) => s.online)!;
+  const at = Date.now() - 86_400_000;
+  // 5,010 ended activations on one SIM, the oldest first: ordered as free repeats, cancelled and released at once.
+  const made: number[] = [];
+  for (let i = 0; i < 5_010; i++) {
+    const r = await store.openActivation({
+      accountId, service: 'vk', filter: {}, forwarding: false, dialect: 'getsms', createdAt: at + i, expiresAt: at + i + 60_000,
+      remaining: 0, initialState: 'waitingForCode', repeat: { iccid: sim.iccid, previousId: 0, chained: false },
+    });
+    if (!r.ok) throw new Error(`order ${i} refused: ${r.code}`);
+    const a = r.activation;
+    await store.saveActivation(a.id, { state: 'cancelled', live: false, code: null, messages: [], nextId: null, snapshot: {}, at: at + i }, a.version);
+    await store.settleActivation({
+      activationId: a.id, accountId, iccid: a.iccid, phone: a.phone, service: 'vk', refund: 0, claim: 'release', blacklist: false, at: at + i,
+    });
+    made.push(a.id);
+  }
+  const first = await api('GET', '/api/activations?limit=100', key);
+  t.like(first.json, { total: 5_010, page: 0, pageSize: 100 });
+  t.deepEqual(first.json.activations.map((a: any) => a.id), made.slice(-100).reverse());
+  const last = await api('GET', '/api/activations?limit=100&page=50', key);
+  t.deepEqual(last.json.activations.map((a: any) => a.id), made.slice(0, 10).reverse(), 'the oldest ten on the last page');
+  const ended = await api('GET', '/api/activations?state=ended&service=vk&limit=100&page=50', key);
+  t.like(ended.json, { total: 5_010 });
+  t.is(ended.json.activations.at(-1).id, made[0]);
+  t.is((await api('GET', '/api/activations?state=live', key)).json.total, 0);
+});
+
 test('a new API key works at once, is shown only in its answer, and the old one stops', async (t) => {
   const { key } = await sys.account();
   const r = await api('POST', '/api/me/key', key);

@@ -1,5 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
-import { StoreError, type ActivationRecord, type LiveEvent, type Store } from '../../../actors/index.ts';
+import { StoreError, type ActivationFilter, type ActivationRecord, type LiveEvent, type Store } from '../../../actors/index.ts';
 import {
   account, books, counts, DAY, HOUR, move, opened, order, rented, rentOrder, settle, sim, sortPrices, T0, TG, TTL, WA,
 } from './contract-fixtures.ts';
@@ -589,6 +589,44 @@ export function storeContract(name: string, open: OpenStore): void {
     t.deepEqual((await store.activations({ limit: 10 })).map((x) => x.id), [a3.id, a2.id, b1.id, a1.id]);
     t.deepEqual((await store.liveActivations()).map((x) => x.id).sort((x, y) => x - y), [a1.id, b1.id, a2.id, a3.id].sort((x, y) => x - y));
     t.deepEqual((await store.liveActivations(b1.iccid)).map((x) => x.id), [b1.id], 'one SIM: only the activations on it');
+  });
+
+  it('activations are filtered by service, time and state, paged from the newest, and counted as filtered', async (t, store) => {
+    const a = await account(store, 1_000_000);
+    const other = await account(store, 1_000_000);
+    await store.setPrice('telegram', 'ru', TG);
+    await store.setPrice('whatsapp', 'ru', WA);
+    for (let i = 0; i < 6; i++) await store.upsertSim(sim());
+    // Twelve, one a minute: telegram and whatsapp in turn; every third one ended.
+    const made: ActivationRecord[] = [];
+    for (let i = 0; i < 12; i++) {
+      const at = T0 + i * 60_000;
+      const x = await opened(store, order(a, i % 2 ? 'whatsapp' : 'telegram', { createdAt: at, expiresAt: at + TTL }));
+      made.push(x);
+      if (i % 3 === 0) {
+        await store.saveActivation(x.id, {
+          state: 'cancelled', live: false, code: null, messages: [], nextId: null, snapshot: {}, at: at + 1,
+        }, x.version);
+        await store.settleActivation(settle(x, { refund: x.price, claim: 'release', at: at + 1 }));
+      }
+    }
+    await opened(store, order(other, 'telegram'));
+    const ids = (xs: ActivationRecord[]) => xs.map((x) => x.id);
+    const newest = [...made].reverse();
+    const check = async (filter: ActivationFilter, expected: ActivationRecord[], what: string) => {
+      t.is(await store.countActivations(filter), expected.length, `${what}: count`);
+      t.deepEqual(ids(await store.activations({ ...filter, limit: 100 })), ids(expected), `${what}: all`);
+      t.deepEqual(ids(await store.activations({ ...filter, offset: 2, limit: 3 })), ids(expected.slice(2, 5)), `${what}: a page`);
+      t.deepEqual(await store.activations({ ...filter, offset: expected.length, limit: 3 }), [], `${what}: past the end`);
+    };
+    await check({ accountId: a }, newest, 'all');
+    await check({ accountId: a, service: 'whatsapp' }, newest.filter((x) => x.service === 'whatsapp'), 'one service');
+    await check({ accountId: a, live: false }, newest.filter((_, i) => (11 - i) % 3 === 0), 'ended');
+    await check({ accountId: a, live: true }, newest.filter((_, i) => (11 - i) % 3 !== 0), 'live');
+    await check({ accountId: a, createdFrom: T0 + 3 * 60_000, createdBefore: T0 + 9 * 60_000 }, newest.slice(3, 9), 'a time range');
+    await check({ accountId: a, service: 'telegram', live: true, createdFrom: T0 + 60_000 },
+      newest.filter((x, i) => x.service === 'telegram' && (11 - i) % 3 !== 0 && x.createdAt >= T0 + 60_000), 'all filters at once');
+    t.is(await store.countActivations({}), 13, 'every account\'s');
   });
 
   // ── settlement ──────────────────────────────────────────────────────────

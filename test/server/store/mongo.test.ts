@@ -137,6 +137,8 @@ test('mongo: an order a crash left half made is voided at the next start: its SI
   t.teardown(() => after.close());
   t.is(await after.activation(41), undefined);
   t.deepEqual(await after.liveActivations(), []);
+  t.is(await after.countActivations({ accountId }), 0, 'a voided order is not in History');
+  t.deepEqual(await after.activations({ accountId, limit: 10 }), []);
   t.is((await after.accountById(accountId))!.balance, 10_000);
   t.like((await after.ledger(accountId)).at(-1), { amount: 2_500, reason: 'refund', key: 'refund:41' });
   t.like(await after.openActivation(order), { ok: true, activation: { iccid } });
