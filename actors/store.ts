@@ -117,7 +117,10 @@ export interface Store {
    * still `expected`, so of several processes acting on what they read, one wins; false for the others.
    */
   updatePoolTicket(tzid: number, expected: PoolTicketMark, change: PoolTicketChange): Promise<boolean>;
-  /** Drops pool tickets made before `before`; returns how many went. */
+  /**
+   * Drops pool tickets made before `before` that never got a number; returns how many went. A filled one
+   * stays: its tzid names its activation for good.
+   */
   prunePoolTickets(before: number): Promise<number>;
 
   /** The price of a 24-hour rent in a country (kopecks); a country without one is not rented out. */

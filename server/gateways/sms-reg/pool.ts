@@ -25,7 +25,7 @@ export interface PoolOptions {
   store: Store;
   /** How long an order waits in the pool for a number. */
   windowMs: number;
-  /** How long a ticket is remembered at all (a filled one is used for as long as its activation lives). */
+  /** How long a ticket that never got a number is remembered (a filled one stays, an alias of its activation). */
   keepMs: number;
   retryMs: number;
   /** How long a try may take before another process takes it for abandoned. */
@@ -69,7 +69,8 @@ export class OrderPool {
     if (tzid < firstTzid || tzid > lastTzid) return undefined;
     const ticket = await this.#o.store.poolTicket(tzid);
     if (!ticket || ticket.accountId !== accountId) return undefined;
-    return this.#o.now() > ticket.createdAt + this.#o.keepMs ? undefined : ticket;
+    // One that never got a number is forgotten after keepMs; a filled one names its activation for good.
+    return ticket.state !== 'filled' && this.#o.now() > ticket.createdAt + this.#o.keepMs ? undefined : ticket;
   }
 
   /**
@@ -154,7 +155,7 @@ export class OrderPool {
     return this.#o.store.updatePoolTicket(t.tzid, t, change);
   }
 
-  /** Forgets tickets past `keepMs`, at most once a minute, as new ones come. */
+  /** Forgets tickets that never got a number past `keepMs`, at most once a minute, as new ones come. */
   async #prune(now: number) {
     if (now - this.#prunedAt < 60_000) return;
     this.#prunedAt = now;

@@ -65,6 +65,6 @@ function statements(db: Database.Database) {
         activation_id = CASE WHEN @setActivation = 1 THEN @activationId ELSE activation_id END,
         tried_at = coalesce(@triedAt, tried_at), lease_until = coalesce(@leaseUntil, lease_until)
       WHERE tzid = @tzid AND state = @expectedState AND tried_at = @expectedTriedAt AND lease_until = @expectedLeaseUntil`),
-    prune: p('DELETE FROM pool_tickets WHERE created_at < ?'),
+    prune: p("DELETE FROM pool_tickets WHERE created_at < ? AND state != 'filled'"),
   };
 }

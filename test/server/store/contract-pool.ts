@@ -39,25 +39,36 @@ export function poolTicketContract(it: It): void {
     t.deepEqual(await store.poolTicket(looking.tzid), filled);
   });
 
-  it('pool tickets made before a time are pruned whole; their tzids may be drawn again', async (t, store) => {
+  it('old pool tickets that never got a number are pruned whole, their tzids free again; filled ones stay', async (t, store) => {
     const old = ticket({ tzid: 2_000_000_100 });
+    const oldFilled = ticket({ tzid: 2_000_000_150 });
     const young = ticket({ tzid: 2_000_000_200, createdAt: T0 + 60_000, triedAt: T0 + 60_000 });
-    await store.insertPoolTicket(old);
-    await store.insertPoolTicket(young);
-    // A few changes, so the old ticket is more than its first writing.
-    let now = old;
-    for (let i = 1; i <= 3; i++) {
-      const next = { ...now, triedAt: T0 + i * 1_000 };
-      t.true(await store.updatePoolTicket(now.tzid, mark(now), { triedAt: next.triedAt }));
-      now = next;
-    }
+    for (const x of [old, oldFilled, young]) await store.insertPoolTicket(x);
+    // A few changes each, so the old tickets are more than their first writing.
+    const tried = async (x: PoolTicket, n: number) => {
+      let now = x;
+      for (let i = 1; i <= n; i++) {
+        const next = { ...now, triedAt: T0 + i * 1_000 };
+        t.true(await store.updatePoolTicket(now.tzid, mark(now), { triedAt: next.triedAt }));
+        now = next;
+      }
+      return now;
+    };
+    await tried(old, 3);
+    const leased = await tried(oldFilled, 2);
+    t.true(await store.updatePoolTicket(oldFilled.tzid, mark(leased), { state: 'filled', activationId: 77 }));
+    const filled = { ...leased, state: 'filled' as const, activationId: 77 };
+
     t.is(await store.prunePoolTickets(T0 + 30_000), 1);
     t.is(await store.poolTicket(old.tzid), undefined);
+    t.deepEqual(await store.poolTicket(oldFilled.tzid), filled, 'a filled one stays as it ended');
     t.deepEqual(await store.poolTicket(young.tzid), young);
+    t.false(await store.insertPoolTicket(ticket({ tzid: oldFilled.tzid, createdAt: T0 + 90_000 })), 'its tzid stays taken');
     const again = ticket({ tzid: old.tzid, accountId: 7, createdAt: T0 + 90_000, triedAt: T0 + 90_000 });
     t.true(await store.insertPoolTicket(again));
     t.deepEqual(await store.poolTicket(old.tzid), again, 'the new ticket, nothing of the old one');
     t.is(await store.prunePoolTickets(T0 + 30_000), 0);
+    t.deepEqual(await store.poolTicket(oldFilled.tzid), filled, 'pruning again changes nothing');
   });
 
   it('an order naming a pool ticket is made once: ordering again answers the same activation, charged once', async (t, store) => {
