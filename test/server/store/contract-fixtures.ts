@@ -1,7 +1,7 @@
 import type { ExecutionContext } from 'ava';
 import type { ActivationOrder, ActivationRecord, RentOrder, RentRecord, Settlement, SimSighting, Store } from '../../../actors/index.ts';
 
-/** The store contract's fixtures and checks, shared by its areas (contract.ts, contract-pool.ts). */
+/** The store contract's fixtures and checks, shared by its areas (contract-*.ts). */
 
 export const T0 = 1_700_000_000_000;
 export const TTL = 20 * 60_000;
