@@ -46,7 +46,7 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const env: Record<string, string> = {
     // A farm small enough to run out now and then, so API #2 orders wait in the pool (5 s) across kills.
-    DATA_DIR: dataDir, SIMULATOR: 'memory', SIM_MODEMS: '8', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0',
+    DATA_DIR: dataDir, SIMULATOR: 'memory', SIM_MODEMS: '16', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0',
     ACTIVATION_TTL_SECONDS: String(ttlSeconds), NO_NUMBERS_CACHE_SECONDS: String(poolWindowSeconds), RENT_HOUR_MS: '250',
   };
   if (store === 'mongo') {

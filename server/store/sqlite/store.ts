@@ -13,14 +13,17 @@ import type {
 import type {
   RentExtendResult, RentExtension, RentOrder, RentPriceRow, RentQuery, RentRefund, RentResult, RentUpdate, SimFilter,
 } from '../../../actors/index.ts';
-import { rentCost, settlingStates } from '../../../actors/index.ts';
+import { settlingStates } from '../../../actors/index.ts';
 import { EventLog, WebhookOutbox } from './events.ts';
 import { AppendedListeners } from '../appended.ts';
 import { ForwardingBook } from './forwardings.ts';
 import { PartnerBook } from './partners.ts';
 import { BrowserLogins } from './sessions.ts';
 import { AgentTokens } from './agents.ts';
+import { Ledger } from './money.ts';
 import { PoolTickets } from './pool-tickets.ts';
+import { RentBook } from './rents.ts';
+import { allocation, filterParams, freeSim, servable, simRow } from './sims-sql.ts';
 import { guarded, storeFault } from './faults.ts';
 import { migrate } from './schema.ts';
 import * as rows from './rows.ts';
@@ -41,6 +44,8 @@ export class SqliteStore implements Store {
   readonly #logins: BrowserLogins;
   readonly #agents: AgentTokens;
   readonly #tickets: PoolTickets;
+  readonly #ledger: Ledger;
+  readonly #rents: RentBook;
   /** Key hash → owner, valid while no other process committed (PRAGMA data_version) and we changed no key. */
   readonly #owners = new Map<string, KeyOwner | null>();
   #dataVersion = -1;
@@ -70,6 +75,8 @@ export class SqliteStore implements Store {
     this.#logins = new BrowserLogins(this.#db);
     this.#agents = new AgentTokens(this.#db);
     this.#tickets = new PoolTickets(this.#db);
+    this.#ledger = new Ledger(this.#db);
+    this.#rents = new RentBook(this.#db, this.#ledger);
   }
 
   async close() {
@@ -142,21 +149,10 @@ export class SqliteStore implements Store {
   }
 
   async moveMoney(move: MoneyMove): Promise<MoneyResult> {
-    return this.#tx(() => this.#move(move));
-  }
-  #move(m: MoneyMove): MoneyResult {
-    const before = this.#q.ledgerByKey.get(m.key) as { account_id: number } | undefined;
-    const account = this.#q.accountById.get(m.accountId) as { balance: number } | undefined;
-    if (!account) return { ok: false, code: 'noAccount' };
-    if (before) return { ok: true, balance: account.balance, applied: false };
-    const balance = account.balance + m.amount;
-    if (balance < 0) return { ok: false, code: 'insufficientFunds' };
-    this.#q.setBalance.run(balance, m.accountId);
-    this.#q.insertLedger.run({ ...m, note: m.note ?? '', balanceAfter: balance });
-    return { ok: true, balance, applied: true };
+    return this.#tx(() => this.#ledger.move(move));
   }
   async ledger(accountId: number): Promise<LedgerEntry[]> {
-    return this.#q.ledger.all(accountId).map(rows.ledger);
+    return this.#ledger.entries(accountId);
   }
 
   async setPrice(service: string, country: string, price: number) {
@@ -260,8 +256,8 @@ export class SqliteStore implements Store {
     if (!pick) return { ok: false, code: 'noNumbers' };
     if (order.repeat && pick.holder !== null) return { ok: false, code: 'busy' };
     const price = order.repeat ? 0 : pick.price;
-    const account = this.#q.accountById.get(order.accountId) as { balance: number } | undefined;
-    if (!account || account.balance < price) return { ok: false, code: 'noBalance' };
+    const balance = this.#ledger.balance(order.accountId);
+    if (balance === undefined || balance < price) return { ok: false, code: 'noBalance' };
     const id = Number(
       this.#q.insertActivation.run({
         accountId: order.accountId, service: order.service, iccid: pick.iccid, phone: pick.phone,
@@ -276,7 +272,7 @@ export class SqliteStore implements Store {
     else this.#q.claim.run(pick.iccid, order.service, id);
     if (order.referral) this.#partners.refer(id, order.referral, price, order.createdAt);
     if (price > 0) {
-      const charged = this.#move({
+      const charged = this.#ledger.move({
         accountId: order.accountId, amount: -price, reason: 'charge', ref: `activation:${id}`,
         key: `charge:${id}`, at: order.createdAt,
       });
@@ -327,7 +323,7 @@ export class SqliteStore implements Store {
   async settleActivation(s: Settlement): Promise<void> {
     this.#tx(() => {
       if (s.refund > 0) {
-        this.#move({
+        this.#ledger.move({
           accountId: s.accountId, amount: s.refund, reason: 'refund', ref: `activation:${s.activationId}`,
           key: `refund:${s.activationId}`, at: s.at,
         });
@@ -342,7 +338,7 @@ export class SqliteStore implements Store {
       // The customer's charge stands (no refund): the partner whose software sold it earns its share, once.
       const due = s.refund === 0 ? this.#partners.due(s.activationId) : undefined;
       if (due) {
-        this.#move({
+        this.#ledger.move({
           accountId: due.partnerId, amount: due.commission, reason: 'commission', ref: `activation:${s.activationId}`,
           key: `commission:${s.activationId}`, at: s.at,
         });
@@ -414,93 +410,47 @@ export class SqliteStore implements Store {
   }
 
   async setRentPrice(country: string, price: number) {
-    this.#q.setRentPrice.run(country, price);
+    this.#rents.setPrice(country, price);
   }
   async rentPrices(): Promise<RentPriceRow[]> {
-    return this.#q.rentPrices.all() as RentPriceRow[];
+    return this.#rents.prices();
   }
   async rentable(filter: SimFilter) {
-    const { country, operators } = filterParams(0, filter);
-    return this.#q.rentable.get({ country, operators }) as number;
+    return this.#rents.rentable(filter);
   }
   async openRent(order: RentOrder): Promise<RentResult> {
     const appended: LiveEvent[] = [];
     const result = this.#tx(() => {
-      const { country, operators } = filterParams(order.accountId, order.filter);
-      const pick = this.#q.rentPick.get({ country, operators }) as rows.Pick | undefined;
-      if (!pick) return { ok: false, code: 'noNumbers' } as const;
-      const price = rentCost(pick.price, order.hours);
-      const account = this.#q.accountById.get(order.accountId) as { balance: number } | undefined;
-      if (!account || account.balance < price) return { ok: false, code: 'noBalance' } as const;
-      const id = Number(this.#q.insertRent.run({
-        accountId: order.accountId, iccid: pick.iccid, phone: pick.phone, country: pick.country, operator: pick.operator,
-        service: order.service, dialect: order.dialect, price, hours: order.hours, createdAt: order.createdAt,
-        endsAt: order.endsAt,
-      }).lastInsertRowid);
-      if (price > 0) {
-        const charged = this.#move({
-          accountId: order.accountId, amount: -price, reason: 'charge', ref: `rent:${id}`, key: `rent:${id}`, at: order.createdAt,
-        });
-        if (!charged.ok) throw new StoreError('STORE_CORRUPT', 'balance changed inside the rent transaction');
-      }
-      const rent = rows.rent(this.#q.rentById.get(id));
-      if (order.announce) appended.push(...order.announce(rent).map((e) => this.#events.append(e)));
-      return { ok: true, rent } as const;
+      const r = this.#rents.open(order);
+      if (r.ok && order.announce) appended.push(...order.announce(r.rent).map((e) => this.#events.append(e)));
+      return r;
     });
     this.#appended.tell(appended);
     return result;
   }
   async extendRent(x: RentExtension): Promise<RentExtendResult> {
-    return this.#tx(() => {
-      const found = rows.maybe(rows.rent, this.#q.rentById.get(x.rentId));
-      if (!found || found.accountId !== x.accountId) return { ok: false, code: 'noRent' } as const;
-      // Only while renting: a rent being cancelled has its refund decided (another process may still think it renting).
-      if (!found.live || found.state !== 'renting' || x.at >= found.endsAt) return { ok: false, code: 'ended' } as const;
-      const day = this.#q.rentPriceOf.get(found.country) as number | undefined;
-      if (day === undefined) return { ok: false, code: 'noPrice' } as const;
-      const price = rentCost(day, x.hours);
-      if (price > 0) {
-        const charged = this.#move({
-          accountId: x.accountId, amount: -price, reason: 'charge', ref: `rent:${found.id}`,
-          key: `rent-extend:${found.id}:${found.extensions + 1}`, at: x.at,
-        });
-        if (!charged.ok) return { ok: false, code: 'noBalance' } as const;
-      }
-      this.#q.extendRent.run({ id: found.id, addMs: x.addMs, hours: x.hours, price, at: x.at });
-      return { ok: true, rent: rows.rent(this.#q.rentById.get(found.id)), charged: price } as const;
-    });
+    return this.#tx(() => this.#rents.extend(x));
   }
   async saveRent(id: number, u: RentUpdate, expectedVersion: number) {
     const write = () => {
-      const done = this.#q.saveRent.run({
-        id, expectedVersion, state: u.state, live: u.live ? 1 : 0, messages: JSON.stringify(u.messages),
-        snapshot: JSON.stringify(u.snapshot), at: u.at,
-      });
-      if (done.changes !== 1) throw new StoreError('STORE_CONFLICT', `rent ${id} is not at version ${expectedVersion}, or its end was moved`);
+      this.#rents.save(id, u, expectedVersion);
       return (u.events ?? []).map((e) => this.#events.append(e));
     };
+    // Without events one statement is atomic already: no transaction to pay for.
     this.#appended.tell(u.events?.length ? this.#tx(write) : write());
     return expectedVersion + 1;
   }
   async refundRent(r: RentRefund) {
-    this.#tx(() => {
-      if (r.amount <= 0) return;
-      const done = this.#move({
-        accountId: r.accountId, amount: r.amount, reason: 'refund', ref: `rent:${r.rentId}`, key: `rent-refund:${r.rentId}`, at: r.at,
-      });
-      if (!done.ok) throw new StoreError('STORE_CORRUPT', `rent ${r.rentId} refund refused: ${done.code}`);
-    });
+    this.#tx(() => this.#rents.refund(r));
   }
   async rent(id: number) {
-    return rows.maybe(rows.rent, this.#q.rentById.get(id));
+    return this.#rents.get(id);
   }
   async liveRents(iccid?: string) {
-    return this.#q.liveRents.all({ iccid: iccid ?? null }).map(rows.rent);
+    return this.#rents.live(iccid);
   }
   async rents(query: RentQuery) {
-    return this.#q.rents
-      .all({ accountId: query.accountId ?? null, live: query.live === undefined ? null : query.live ? 1 : 0, limit: query.limit })
-      .map(rows.rent);
+    return this.#rents.list(query);
   }
 
   async appendEvent(event: NewLiveEvent) {
@@ -614,75 +564,8 @@ function activationWhere(f: ActivationFilter): { where: string; params: Record<s
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
-function filterParams(accountId: number, filter: { country?: string; operators?: string[] }) {
-  return {
-    accountId,
-    country: filter.country ?? null,
-    operators: filter.operators?.length ? JSON.stringify(filter.operators) : null,
-  };
-}
-
 /** How stale a key may be after another process changed it. */
 const ownersCheckMs = 100;
-
-/** A SIM with the services it was used for (a code arrived, or a client marked it used). */
-const simRow = `SELECT s.*, (SELECT json_group_array(c.service) FROM sim_services c WHERE c.iccid = s.iccid AND c.used = 1)
-  AS used_for FROM sims s`;
-
-/** No live rent holds the SIM: a rented SIM's every SMS is the renter's. */
-const notRented = 'NOT EXISTS (SELECT 1 FROM rents r WHERE r.iccid = s.iccid AND r.live = 1)';
-
-/**
- * A SIM that can take an order now. A channel serves one slot at a time: a SIM
- * in its active slot is sold unless a live activation waits for a standby SIM
- * of that channel; a standby SIM is sold only from a ready channel none of
- * whose other SIMs a live activation holds (the sale then switches the channel).
- * A live rent holds its SIM, and its SIM's channel, as an activation does.
- */
-// INDEXED BY: the partial index of standby SIMs is almost always empty; the planner would rather walk a channel's SIMs.
-const activeServable = `
-  (s.online = 1 AND NOT EXISTS (SELECT 1 FROM sims o INDEXED BY sims_standby_by_channel JOIN sim_services h ON h.iccid = o.iccid
-      WHERE o.channel = s.channel AND o.standby = 1 AND h.activation_id IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM sims o INDEXED BY sims_standby_by_channel JOIN rents r ON r.iccid = o.iccid
-      WHERE o.channel = s.channel AND o.standby = 1 AND r.live = 1)
-    AND ${notRented})`;
-const standbyServable = `
-  (s.standby = 1 AND s.phone <> ''
-    AND EXISTS (SELECT 1 FROM channels ch WHERE ch.id = s.channel AND ch.state = 'ready')
-    AND NOT EXISTS (SELECT 1 FROM sims o JOIN sim_services h ON h.iccid = o.iccid
-      WHERE o.channel = s.channel AND o.iccid <> s.iccid AND h.activation_id IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM sims o JOIN rents r ON r.iccid = o.iccid
-      WHERE o.channel = s.channel AND o.iccid <> s.iccid AND r.live = 1)
-    AND ${notRented})`;
-const servable = `(${activeServable} OR ${standbyServable})`;
-
-const freeSim = (where = servable) => `
-  ${where}
-  AND (@country IS NULL OR s.country = @country)
-  AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
-  AND NOT EXISTS (SELECT 1 FROM blacklist b WHERE b.account_id = @accountId AND b.phone = s.phone)`;
-
-/** A SIM a rent may take: sold now (see servable), and no live activation holds it for any service. */
-const rentableSim = `
-  ${servable}
-  AND (@country IS NULL OR s.country = @country)
-  AND (@operators IS NULL OR s.operator IN (SELECT value FROM json_each(@operators)))
-  AND NOT EXISTS (SELECT 1 FROM sim_services h WHERE h.iccid = s.iccid AND h.activation_id IS NOT NULL)`;
-
-/**
- * The allocation query, walking sims in rowid order from a cursor: through the
- * country index when the order names a country. CROSS JOIN keeps sims the
- * outer loop, so rows come in order straight from a b-tree, never sorted.
- * SIMs in active slots go first; a standby SIM only when none is left.
- */
-const allocation = (inCountry: boolean, from: '>' | '<=', standby: boolean) => `
-  SELECT s.rowid AS seq, s.iccid, s.phone, s.country, s.operator, pr.price, NULL AS holder
-  FROM sims s CROSS JOIN prices pr
-  WHERE ${inCountry ? 's.country = @country AND' : ''} s.rowid ${from} @after
-    AND pr.service = @service AND pr.country = s.country
-    AND ${freeSim(standby ? standbyServable : activeServable)} AND (@forwarding = 0 OR s.can_forward = 1)
-    AND NOT EXISTS (SELECT 1 FROM sim_services c WHERE c.iccid = s.iccid AND c.service = @service)
-  ORDER BY s.rowid LIMIT 1`;
 
 function statements(db: Database.Database) {
   const p = (sql: string) => guarded(db.prepare(sql));
@@ -697,11 +580,6 @@ function statements(db: Database.Database) {
     accounts: p('SELECT * FROM accounts ORDER BY id'),
     setKey: p('UPDATE accounts SET key_hash = ? WHERE id = ?'),
     setDialect: p('UPDATE accounts SET dialect = ? WHERE id = ?'),
-    setBalance: p('UPDATE accounts SET balance = ? WHERE id = ?'),
-    ledgerByKey: p('SELECT account_id FROM ledger WHERE key = ?'),
-    insertLedger: p(`INSERT INTO ledger (account_id, amount, balance_after, reason, ref, key, note, at)
-      VALUES (@accountId, @amount, @balanceAfter, @reason, @ref, @key, @note, @at)`),
-    ledger: p('SELECT * FROM ledger WHERE account_id = ? ORDER BY id'),
     setPrice: p(`INSERT INTO prices (service, country, price) VALUES (?, ?, ?)
       ON CONFLICT (service, country) DO UPDATE SET price = excluded.price`),
     prices: p('SELECT service, country, price FROM prices ORDER BY service, country'),
@@ -777,30 +655,5 @@ function statements(db: Database.Database) {
     smsByFingerprint: p('SELECT * FROM sms WHERE fingerprint = ?'),
     linkSms: p('UPDATE sms SET activation_ids = ? WHERE id = ?'),
     smsOfSim: p('SELECT * FROM sms WHERE iccid = ? ORDER BY id DESC LIMIT ?'),
-    setRentPrice: p(`INSERT INTO rent_prices (country, price) VALUES (?, ?)
-      ON CONFLICT (country) DO UPDATE SET price = excluded.price`),
-    rentPrices: p('SELECT country, price FROM rent_prices ORDER BY country'),
-    rentPriceOf: p('SELECT price FROM rent_prices WHERE country = ?').pluck(),
-    // SIMs in active slots first; a standby SIM only when none is left (the rent then switches its channel).
-    rentPick: p(`SELECT s.iccid, s.phone, s.country, s.operator, rp.price, NULL AS holder
-      FROM sims s JOIN rent_prices rp ON rp.country = s.country
-      WHERE ${rentableSim}
-      ORDER BY s.standby, s.rowid LIMIT 1`),
-    rentable: p(`SELECT count(*) FROM sims s JOIN rent_prices rp ON rp.country = s.country WHERE ${rentableSim}`).pluck(),
-    insertRent: p(`INSERT INTO rents (account_id, iccid, phone, country, operator, service, dialect, price, hours,
-        created_at, ends_at, state, live, updated_at)
-      VALUES (@accountId, @iccid, @phone, @country, @operator, @service, @dialect, @price, @hours,
-        @createdAt, @endsAt, 'renting', 1, @createdAt)`),
-    rentById: p('SELECT * FROM rents WHERE id = ?'),
-    extendRent: p(`UPDATE rents SET ends_at = ends_at + @addMs, hours = hours + @hours, price = price + @price,
-        extensions = extensions + 1, updated_at = @at WHERE id = @id`),
-    // An end is refused once an extension moved it later: an actor that had not heard of it conflicts instead.
-    saveRent: p(`UPDATE rents SET state = @state, live = @live, messages = @messages, snapshot = @snapshot,
-        version = version + 1, updated_at = @at
-      WHERE id = @id AND version = @expectedVersion AND (@state != 'expired' OR ends_at <= @at)`),
-    liveRents: p('SELECT * FROM rents WHERE live = 1 AND (@iccid IS NULL OR iccid = @iccid) ORDER BY id'),
-    rents: p(`SELECT * FROM rents
-      WHERE (@accountId IS NULL OR account_id = @accountId) AND (@live IS NULL OR live = @live)
-      ORDER BY id DESC LIMIT @limit`),
   };
 }
