@@ -45,8 +45,7 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   const dataDir = mkdtempSync(join(tmpdir(), 'getsms-faults-'));
   t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
   const env: Record<string, string> = {
-    // A farm small enough to run out now and then, so API #2 orders wait in the pool (5 s) across kills.
-    DATA_DIR: dataDir, SIMULATOR: 'memory', SIM_MODEMS: '16', SIM_SLOTS: '2', RATE_LIMIT_RPS: '0',
+    DATA_DIR: dataDir, SIMULATOR: 'memory', SIM_MODEMS: '32', SIM_SLOTS: '4', RATE_LIMIT_RPS: '0',
     ACTIVATION_TTL_SECONDS: String(ttlSeconds), NO_NUMBERS_CACHE_SECONDS: String(poolWindowSeconds), RENT_HOUR_MS: '250',
   };
   if (store === 'mongo') {
@@ -111,7 +110,10 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
     },
     async () => { // getNum through API #2
       const s = pick(services);
-      const r = await api(`/getNum.php?${new URLSearchParams({ apikey: key, service: s.reg, country: 'ru' })}`);
+      // Now and then Belarus, of which the farm has a few SIMs, or Aiva, of which it has none: such orders
+      // wait in the pool (5 s) across kills.
+      const country = pick(['ru', 'ru', 'ru', 'by', 'ru_aiva']);
+      const r = await api(`/getNum.php?${new URLSearchParams({ apikey: key, service: s.reg, country })}`);
       const j = JSON.parse(r.body) as { response: string; tzid?: string };
       if (j.response !== '1' || !j.tzid) return;
       const id = Number(j.tzid);
