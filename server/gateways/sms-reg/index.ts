@@ -9,6 +9,8 @@ import { methodOf } from './methods/index.ts';
 import { OrderPool } from './pool.ts';
 import { error, messages } from './words.ts';
 
+export { OrderPool, type PoolOptions } from './pool.ts';
+
 const methodPath = /^\/([A-Za-z][A-Za-z0-9_]{0,63})\.php$/;
 
 /** The method name of an API #2 path (`/getNum.php` → `getNum`); undefined for any other path. */

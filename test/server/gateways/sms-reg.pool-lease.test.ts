@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActivationView, OrderOutcome, PoolTicket, Store } from '../../../actors/index.ts';
-import { OrderPool } from '../../../server/gateways/sms-reg/pool.ts';
+import { OrderPool } from '../../../server/gateways/index.ts';
 import { SqliteStore } from '../../../server/store/index.ts';
 
 /*
