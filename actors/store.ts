@@ -4,7 +4,7 @@ import type { Kopecks } from './money.ts';
 /**
  * The Store port: everything the domain keeps. `server/store/sqlite` and
  * `server/store/mongo` implement it and pass one contract suite
- * (test/server/store/contract.ts).
+ * (test/server/store/contract.ts, its areas in contract-*.ts).
  *
  * Each method is one atomic step. Methods that move money or claim a SIM are
  * idempotent by a key, so an effect re-run after a crash changes nothing twice.
