@@ -45,6 +45,8 @@ export interface Store {
   moveMoney(move: MoneyMove): Promise<MoneyResult>;
   /** An account's ledger, oldest entry first. */
   ledger(accountId: number): Promise<LedgerEntry[]>;
+  /** A page of an account's ledger, newest entry first (`offset` of them skipped), and how many entries it has. */
+  ledgerPage(accountId: number, page: { offset: number; limit: number }): Promise<{ entries: LedgerEntry[]; total: number }>;
 
   setPrice(service: string, country: string, price: Kopecks): Promise<void>;
   /** Prices for a service and country; a missing row means "not sold there". */

@@ -5,7 +5,7 @@ import { agentNameRule, issueAgentToken } from '../agents/index.ts';
 import { atLeast, caller } from './auth.ts';
 import { ApiError } from './errors.ts';
 import type { ApiDeps } from './routes.ts';
-import { ledgerShown } from './user-routes.ts';
+import { ledgerPageShown } from './user-routes.ts';
 
 /**
  * The admin page's reads and the manual top-up: every account with its
@@ -39,10 +39,9 @@ export function adminRoutes(deps: ApiDeps): Router {
     const id = accountId(ctx);
     const account = await store.accountById(id);
     if (!account) throw new ApiError(404, 'no such account');
-    const entries = await store.ledger(id);
     ctx.body = {
       account: { id: account.id, email: account.email, balance: formatRubles(account.balance) },
-      entries: entries.reverse().map(ledgerShown),
+      ...(await ledgerPageShown(store, id, ctx.query)),
     };
   });
 

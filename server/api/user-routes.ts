@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import {
   apiKeyHash, countries, country as countryById, formatRubles, hashPassword, newApiKey, serviceById, services, sessionTokenHash, verifyPassword,
-  type ActivationFilter, type ActivationState, type ActivationView, type ClientCommand, type LedgerEntry,
+  type ActivationFilter, type ActivationState, type ActivationView, type Store, type ClientCommand, type LedgerEntry,
 } from '../../actors/index.ts';
 import type { ApiDeps } from './routes.ts';
 import { caller } from './auth.ts';
@@ -32,7 +32,8 @@ const offered: Record<ActivationState, readonly WebCommand[]> = {
   cancelled: [], rejected: [], expired: [], finished: [],
 };
 
-const pageSizes = { default: 20, max: 100 } as const;
+const historyPages = { default: 20, max: 100 } as const;
+const ledgerPages = { default: 50, max: 500 } as const;
 
 /**
  * What a signed-in user does on the web page: the catalogue with live prices
@@ -89,8 +90,7 @@ export function userRoutes(deps: ApiDeps): Router {
     const service = typeof q.service === 'string' && q.service !== '' ? q.service : undefined;
     const from = instant(q.from, 0);
     const to = instant(q.to, 86_400_000);
-    const size = Math.min(pageSizes.max, Math.max(1, Number(q.limit) || pageSizes.default));
-    const page = Math.min(1_000_000, Math.max(0, Math.floor(Number(q.page) || 0)));
+    const { page, size } = pageOf(q, historyPages);
     const filter: ActivationFilter = {
       accountId: ctx.state.account.id,
       ...(which === 'all' ? {} : { live: which === 'live' }),
@@ -121,8 +121,7 @@ export function userRoutes(deps: ApiDeps): Router {
   });
 
   router.get('/me/ledger', async (ctx) => {
-    const entries = await store.ledger(ctx.state.account.id);
-    ctx.body = { entries: entries.reverse().slice(0, 500).map(ledgerShown) };
+    ctx.body = await ledgerPageShown(store, ctx.state.account.id, ctx.query);
   });
 
   // Settings: a new API key replaces the old one at once and is shown only in this answer.
@@ -175,6 +174,20 @@ export function shown(a: ActivationView) {
     createdAt: new Date(a.createdAt).toISOString(), expiresAt: new Date(a.expiresAt).toISOString(),
     commands: a.live ? offered[a.state] : [],
   };
+}
+
+/** Which page a list request asks for (`page` from 0, `limit` rows), within bounds. */
+function pageOf(q: Context['query'], sizes: { default: number; max: number }) {
+  const size = Math.min(sizes.max, Math.max(1, Math.floor(Number(q.limit)) || sizes.default));
+  const page = Math.min(1_000_000, Math.max(0, Math.floor(Number(q.page) || 0)));
+  return { page, size };
+}
+
+/** A page of an account's ledger as the Refill and Admin pages show it: newest first, with the total for the pager. */
+export async function ledgerPageShown(store: Store, accountId: number, q: Context['query']) {
+  const { page, size } = pageOf(q, ledgerPages);
+  const { entries, total } = await store.ledgerPage(accountId, { offset: page * size, limit: size });
+  return { entries: entries.map(ledgerShown), page, pageSize: size, total };
 }
 
 /** A ledger entry as pages show it: rubles and ISO times. */

@@ -145,10 +145,25 @@ test('history pages and filters, a new API key shown once and filled into the AP
   await screenshot(t, page, '06-history-filtered');
   t.deepEqual(await unlabelledControls(page), []);
 
+  // Sixty small credits on top of the opening 1000.00 and the orders: the ledger takes pages of 50.
+  const me = (await sys.store.accountByEmail(email))!;
+  for (let i = 0; i < 60; i++) {
+    await sys.store.moveMoney({ accountId: me.id, amount: 1, reason: 'topup', ref: 'test', key: `web-ledger-${i}`, note: `credit ${i}`, at: Date.now() });
+  }
+  const entries = (await sys.store.ledger(me.id)).length;
+  const pages = Math.ceil(entries / 50);
   await page.getByRole('link', { name: 'Refill account' }).click();
-  await page.locator('table.ledger tbody tr').first().waitFor();
-  t.true((await page.locator('table.ledger').textContent())!.includes('+1000.00 ₽'));
+  await page.getByText(`Page 1 of ${pages} · ${entries} in all`).waitFor();
+  t.is(await page.locator('table.ledger tbody tr').count(), 50);
+  t.true((await page.locator('table.ledger tbody tr').first().textContent())!.includes('credit 59'), 'newest first');
   await screenshot(t, page, '07-refill-ledger');
+  for (let n = 2; n <= pages; n++) {
+    await page.getByRole('button', { name: /Older/ }).click();
+    await page.getByText(`Page ${n} of ${pages} · ${entries} in all`).waitFor();
+  }
+  t.is(await page.locator('table.ledger tbody tr').count(), entries - 50 * (pages - 1));
+  t.true((await page.locator('table.ledger tbody tr').last().textContent())!.includes('+1000.00 ₽'), 'the opening credit, oldest, last');
+  t.true(await page.getByRole('button', { name: /Older/ }).isDisabled());
 
   await page.getByRole('link', { name: 'FAQ / Contacts' }).click();
   await page.getByText('How do I receive a code?').click();

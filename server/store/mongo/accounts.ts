@@ -103,6 +103,15 @@ export class Accounts {
     return docs.map(records.ledger);
   }
 
+  /** Entries are numbered 1, 2, 3 … per account (seq), so the newest's number is how many there are. */
+  async ledgerPage(accountId: number, page: { offset: number; limit: number }): Promise<{ entries: LedgerEntry[]; total: number }> {
+    const head = await this.#head(accountId);
+    const total = head?.seq ?? 0;
+    const docs = await this.#m.ledger.find({ accountId, seq: { $lte: total - page.offset } }).sort({ seq: -1 }).limit(page.limit)
+      .lean<LedgerDoc[]>();
+    return { entries: docs.map(records.ledger), total };
+  }
+
   /**
    * Reads the newest entry, checks the key and the balance, and inserts the
    * next entry (seq + 1). A taken seq means another process moved money in

@@ -158,6 +158,9 @@ export class MongoStore implements Store {
   ledger(accountId: number) {
     return guarded(() => this.#accounts.ledger(accountId));
   }
+  ledgerPage(accountId: number, page: { offset: number; limit: number }) {
+    return guarded(() => this.#accounts.ledgerPage(accountId, page));
+  }
 
   setPrice(service: string, country: string, price: number) {
     return guarded(() => this.#catalogue.setPrice(service, country, price));

@@ -31,6 +31,13 @@ export class Ledger {
   entries(accountId: number): LedgerEntry[] {
     return this.#q.entries.all(accountId).map(rows.ledger);
   }
+
+  page(accountId: number, page: { offset: number; limit: number }): { entries: LedgerEntry[]; total: number } {
+    return {
+      entries: this.#q.newest.all({ accountId, ...page }).map(rows.ledger),
+      total: this.#q.count.get(accountId) as number,
+    };
+  }
 }
 
 function statements(db: Database.Database) {
@@ -42,5 +49,7 @@ function statements(db: Database.Database) {
     insert: p(`INSERT INTO ledger (account_id, amount, balance_after, reason, ref, key, note, at)
       VALUES (@accountId, @amount, @balanceAfter, @reason, @ref, @key, @note, @at)`),
     entries: p('SELECT * FROM ledger WHERE account_id = ? ORDER BY id'),
+    newest: p('SELECT * FROM ledger WHERE account_id = @accountId ORDER BY id DESC LIMIT @limit OFFSET @offset'),
+    count: p('SELECT count(*) FROM ledger WHERE account_id = ?').pluck(),
   };
 }

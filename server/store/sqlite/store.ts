@@ -154,6 +154,10 @@ export class SqliteStore implements Store {
   async ledger(accountId: number): Promise<LedgerEntry[]> {
     return this.#ledger.entries(accountId);
   }
+  async ledgerPage(accountId: number, page: { offset: number; limit: number }) {
+    // One read transaction: the page and its total agree.
+    return this.#db.transaction(() => this.#ledger.page(accountId, page))();
+  }
 
   async setPrice(service: string, country: string, price: number) {
     this.#q.setPrice.run(service, country, price);

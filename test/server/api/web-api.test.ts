@@ -143,7 +143,12 @@ test('admin top-ups go through the ledger once per key; only admins see accounts
   t.deepEqual(again.json, { balance: '100.50', applied: false }, 'a retried top-up credits once');
   const ledger = await api('GET', `/api/admin/accounts/${user.id}/ledger`, admin.key);
   t.like(ledger.json.entries[0], { amount: '97.50', balanceAfter: '100.50', reason: 'topup', note: 'cash', ref: `admin:${admin.id}` });
+  t.like((await api('GET', '/api/me/ledger', user.key)).json, { page: 0, pageSize: 50, total: 2 });
   t.is((await api('GET', '/api/me/ledger', user.key)).json.entries.length, 2);
+  const second = await api('GET', '/api/me/ledger?page=1&limit=1', user.key);
+  t.like(second.json, { page: 1, pageSize: 1, total: 2 });
+  t.like(second.json.entries, [{ amount: '3.00', reason: 'topup' }], 'the older entry (the opening balance) on page 2');
+  t.like((await api('GET', `/api/admin/accounts/${user.id}/ledger?limit=1`, admin.key)).json, { total: 2, pageSize: 1, entries: [{ amount: '97.50' }] });
   t.is((await api('POST', `/api/admin/accounts/${user.id}/topup`, admin.key, { amount: '-5', key: 'topup-0002' })).status, 422);
   t.is((await api('POST', `/api/admin/accounts/${user.id}/topup`, admin.key, { amount: '5', key: 'x' })).status, 422);
   t.is((await api('POST', '/api/admin/accounts/999999/topup', admin.key, { amount: '5', key: 'topup-0003' })).status, 404);

@@ -176,6 +176,19 @@ export function accountsContract(it: It): void {
     await books(t, store, a);
   });
 
+  it('a ledger is read a page at a time, newest entry first, with how many entries it has', async (t, store) => {
+    const a = await account(store, 0);
+    const other = await account(store, 500);
+    t.deepEqual(await store.ledgerPage(a, { offset: 0, limit: 10 }), { entries: [], total: 0 });
+    for (let i = 1; i <= 12; i++) await store.moveMoney(move(a, i * 100, `page-${i}`, 'topup'));
+    const all = await store.ledger(a);
+    const newest = [...all].reverse();
+    t.deepEqual(await store.ledgerPage(a, { offset: 0, limit: 5 }), { entries: newest.slice(0, 5), total: 12 });
+    t.deepEqual(await store.ledgerPage(a, { offset: 10, limit: 5 }), { entries: newest.slice(10), total: 12 }, 'the last page');
+    t.deepEqual(await store.ledgerPage(a, { offset: 12, limit: 5 }), { entries: [], total: 12 }, 'past the end');
+    t.deepEqual((await store.ledgerPage(other, { offset: 0, limit: 5 })).entries.map((e) => e.key), [`opening:${other}`], 'per account');
+  });
+
   it('money for an unknown account is refused', async (t, store) => {
     t.deepEqual(await store.moveMoney(move(424_242, 100, 'ghost', 'topup')), { ok: false, code: 'noAccount' });
   });

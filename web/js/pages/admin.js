@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { field, fill, h } from '../dom.js';
 import { countryName, t } from '../i18n.js';
 import { agentTokensCard } from './admin-agents.js';
-import { ledgerTable } from './ledger.js';
+import { pagedLedger } from './ledger.js';
 
 export function adminPage(app) {
   let catalogue = null;
@@ -119,7 +119,7 @@ export function adminPage(app) {
             app.toast(app.errorText(err), 'error');
           }
         } }, field(t('admin.amount'), amount), field(t('admin.note'), note), h('button', { type: 'submit', class: 'btn primary' }, t('admin.topUp'))),
-        ledgerTable(r.entries));
+        pagedLedger(app, `/admin/accounts/${a.id}/ledger`, r));
       heading.focus();
     } catch (err) {
       app.toast(app.errorText(err), 'error');

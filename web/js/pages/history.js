@@ -2,25 +2,23 @@
 import { api } from '../api.js';
 import { field, fill, h, select } from '../dom.js';
 import { t, when } from '../i18n.js';
+import { pager } from '../pager.js';
 
 const pageSize = 20;
 
 export function historyPage(app) {
   const filters = { service: '', state: 'all', from: '', to: '' };
-  let page = 0;
   const service = h('select', { name: 'service' }, h('option', { value: '' }, t('history.allServices')));
   const state = select([['all', t('history.all')], ['live', t('history.liveOnly')], ['ended', t('history.ended')]], 'all', { name: 'state' });
   const from = h('input', { type: 'date', name: 'from' });
   const to = h('input', { type: 'date', name: 'to' });
   const body = h('tbody');
-  const status = h('p', { class: 'muted', 'aria-live': 'polite' });
-  const prev = h('button', { type: 'button', class: 'btn small', onclick: () => { page--; void load(); } }, `← ${t('history.prev')}`);
-  const next = h('button', { type: 'button', class: 'btn small', onclick: () => { page++; void load(); } }, `${t('history.next')} →`);
+  const pages = pager(() => void load());
 
   const form = h('form', { class: 'filters', onsubmit: (e) => {
     e.preventDefault();
     Object.assign(filters, { service: service.value, state: state.value, from: from.value, to: to.value });
-    page = 0;
+    pages.reset();
     void load();
   } },
     field(t('history.service'), service), field(t('history.state'), state), field(t('history.from'), from), field(t('history.to'), to),
@@ -33,26 +31,23 @@ export function historyPage(app) {
         h('thead', {}, h('tr', {}, ['history.date', 'history.id', 'order.service', 'act.number', 'act.code', 'order.price', 'act.status']
           .map((k) => h('th', { scope: 'col' }, t(k))))),
         body)),
-      h('div', { class: 'pager' }, prev, status, next)));
+      pages.el));
 
   async function load() {
-    const q = new URLSearchParams({ page: String(page), limit: String(pageSize), state: filters.state });
+    const q = new URLSearchParams({ page: String(pages.page), limit: String(pageSize), state: filters.state });
     if (filters.service) q.set('service', filters.service);
     // Days are the user's own: local midnight to the next local midnight, sent as instants.
     if (filters.from) q.set('from', new Date(`${filters.from}T00:00`).toISOString());
     if (filters.to) q.set('to', new Date(new Date(`${filters.to}T00:00`).getTime() + 86_400_000).toISOString());
     try {
       const r = await api('GET', `/activations?${q}`);
-      const pages = Math.max(1, Math.ceil(r.total / r.pageSize));
       fill(body, r.activations.length === 0
         ? h('tr', {}, h('td', { colspan: 7, class: 'muted' }, t('history.empty')))
         : r.activations.map((a) => h('tr', {},
           h('td', {}, when(a.createdAt)), h('td', {}, String(a.id)), h('td', {}, a.serviceName),
           h('td', { class: 'mono' }, `+${a.phone}`), h('td', { class: 'mono' }, a.code ?? '—'), h('td', { class: 'num' }, `${a.price} ₽`),
           h('td', {}, t(`state.${a.state}`)))));
-      status.textContent = t('history.page', { page: r.page + 1, pages, total: r.total });
-      prev.disabled = r.page === 0;
-      next.disabled = r.page + 1 >= pages;
+      pages.show(r);
     } catch (err) {
       app.toast(app.errorText(err), 'error');
     }
