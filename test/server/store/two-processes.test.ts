@@ -104,7 +104,15 @@ async function scenario(t: ExecutionContext, storeEnv: Record<string, string>, o
       }
       const id = Number(m[1]);
       const phone = m[2]!;
-      if (held.has(phone)) anomalies.push(`${phone} handed out twice: activations ${held.get(phone)} and ${id}`);
+      const before = held.get(phone);
+      if (before !== undefined) {
+        // A cancel frees the SIM before its answer reaches the worker that sent it: only a live holder is a double.
+        const was = await api(here, { api_key: keys[0]!, action: 'getStatus', id: before });
+        const wasOther = await api(here, { api_key: keys[1]!, action: 'getStatus', id: before });
+        if (![was, wasOther].some((w) => w === 'ACCESS_CANCEL' || w === 'STATUS_CANCEL')) {
+          anomalies.push(`${phone} handed out twice: activations ${before} (${was} / ${wasOther}) and ${id}`);
+        }
+      }
       if (used.has(phone)) anomalies.push(`${phone} sold again for Telegram after it received a code`);
       held.set(phone, id);
       const status = await api(there, { api_key: key, action: 'getStatus', id });
@@ -128,7 +136,7 @@ async function scenario(t: ExecutionContext, storeEnv: Record<string, string>, o
         if (done !== 'ACCESS_CANCEL') anomalies.push(`setStatus -1: ${done}`);
         opened.push({ id, key, phone, end });
       }
-      held.delete(phone);
+      if (held.get(phone) === id) held.delete(phone);
     }
   };
   await Promise.all([0, 1, 2, 3, 4, 5].map(worker));
