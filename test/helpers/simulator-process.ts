@@ -37,7 +37,7 @@ export function startSimulatorProcess(args: string[]): Promise<SimulatorProcess>
       resolve({
         control,
         ports: ports.split(','),
-        call: controlClient(control).call,
+        call: calling(controlClient(control).call, () => child.exitCode !== null || child.signalCode !== null, () => out),
         output: () => out,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -53,4 +53,27 @@ export function startSimulatorProcess(args: string[]): Promise<SimulatorProcess>
       reject(new Error(`simulator exited with ${code}:\n${out}`));
     });
   });
+}
+
+/**
+ * The control API's calls, said clearly when they fail on the connection: a simulator that died is named
+ * with its output. A socket that failed under a live simulator (seen once under a full CI run's load) is
+ * tried once more for the calls that are safe to repeat (reads, plugging, unplugging), never for an SMS.
+ */
+function calling(call: SimulatorProcess['call'], dead: () => boolean, output: () => string): SimulatorProcess['call'] {
+  return async (method, path, body) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call(method, path, body);
+      } catch (err) {
+        if (!(err instanceof TypeError)) throw err; // an answer (4xx/5xx) is the test's to judge
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        const why = `${method} ${path}: ${err.message} (${cause?.code ?? cause?.message ?? 'no cause'})`;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        if (dead()) throw new Error(`${why}; the simulator process died:\n${output()}`);
+        const repeatable = method === 'GET' || method === 'PUT' || /\/(unplug|replug|plug)$/.test(path);
+        if (attempt >= 2 || !repeatable) throw new Error(`${why}; the simulator is running:\n${output()}`);
+      }
+    }
+  };
 }
