@@ -83,8 +83,7 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   // What clients were told.
   const received = new Map<number, string | undefined>(); // activation id → phone (undefined for API #2 until read)
   const live: { id: number; phone: string; service: string }[] = [];
-  const pooled: number[] = []; // API #2 tzids of orders that waited in the pool
-  const pooledAt = new Map<number, number>(); // … and when getNum answered them
+  const pooled: { tzid: number; at: number }[] = []; // API #2 orders that waited in the pool, and when getNum answered
   const filledPool = new Set<number>(); // those a poll saw get their number
   const smsAccepted = new Set<string>(); // texts whose POST answered 202
   const topupsAcked = new Set<string>();
@@ -118,17 +117,18 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
       if (j.response !== '1' || !j.tzid) return;
       const id = Number(j.tzid);
       // A tzid from 2,000,000,000 up is an order waiting in the pool (TZ_INPOOL): kept in the store, it outlives a kill.
-      if (id >= 2_000_000_000) { counts.pooled++; pooled.push(id); pooledAt.set(id, Date.now()); return; }
+      if (id >= 2_000_000_000) { counts.pooled++; pooled.push({ tzid: id, at: Date.now() }); return; }
       if (received.has(id)) anomaly(`tzid ${id} handed out twice`);
       received.set(id, undefined); counts.orders++; counts.ordersApi2++;
       const st = JSON.parse((await api(`/getState.php?apikey=${key}&tzid=${id}`)).body) as { number?: string };
       if (st.number) { received.set(id, st.number); live.push({ id, phone: st.number, service: s.code }); }
     },
     async () => { // a poll of an order waiting in the pool: the try it makes may be what the kill cuts
-      const tzid = pooled.length ? pick(pooled) : undefined;
-      if (tzid === undefined) return;
+      const p = pooled.length ? pick(pooled) : undefined;
+      if (p === undefined) return;
+      const { tzid } = p;
       const st = JSON.parse((await api(`/getState.php?apikey=${key}&tzid=${tzid}`)).body) as { response: string; number?: string; error_msg?: string };
-      if (st.response === 'ERROR' && st.error_msg !== 'ERROR_SQL' && !forgotten(tzid)) anomaly(`pooled tzid ${tzid}: ${st.error_msg}`);
+      if (st.response === 'ERROR' && st.error_msg !== 'ERROR_SQL' && !forgotten(p)) anomaly(`pooled tzid ${tzid}: ${st.error_msg}`);
       // Its activation is checked with the others (charged once, refunded at most once); here only that it came.
       if (st.number && !filledPool.has(tzid)) {
         filledPool.add(tzid);
@@ -295,12 +295,14 @@ async function killLoop(t: ExecutionContext, store: 'sqlite' | 'mongo', runs: nu
   let checkedUpTo = 0;
   let pooledUpTo = 0;
   /** An order that never got a number may be forgotten once the pool window and two lifetimes have passed (README). */
-  const forgotten = (tzid: number) => !filledPool.has(tzid) && Date.now() - pooledAt.get(tzid)! > (poolWindowSeconds + 2 * ttlSeconds) * 1000;
+  const forgotten = (p: { tzid: number; at: number }) =>
+    !filledPool.has(p.tzid) && Date.now() - p.at > (poolWindowSeconds + 2 * ttlSeconds) * 1000;
   async function checkThroughApi() {
     // Orders waiting in the pool when the server died are still known after the restart, whatever became of them.
-    for (const tzid of pooled.slice(pooledUpTo)) {
+    for (const p of pooled.slice(pooledUpTo)) {
+      const { tzid } = p;
       const st = JSON.parse((await api(`/getState.php?apikey=${key}&tzid=${tzid}`)).body) as { response: string; error_msg?: string };
-      if (st.response === 'ERROR' && !forgotten(tzid)) anomaly(`pooled tzid ${tzid} after a restart: ${st.error_msg}`);
+      if (st.response === 'ERROR' && !forgotten(p)) anomaly(`pooled tzid ${tzid} after a restart: ${st.error_msg}`);
     }
     pooledUpTo = pooled.length;
     // Unacknowledged top-ups, retried with their keys: credited once whatever happened before the kill.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrderOutcome, PoolTicket, PoolTicketChange, SimFilter, Store } from '../../../actors/index.ts';
 
 /**
@@ -18,7 +19,7 @@ import type { OrderOutcome, PoolTicket, PoolTicketChange, SimFilter, Store } fro
  */
 
 /** Tzids are drawn from 2,000,000,000–2,147,483,647: activation ids never get there, and they fit a signed 32-bit int. */
-export const firstTzid = 2_000_000_000;
+const firstTzid = 2_000_000_000;
 const lastTzid = 0x7fffffff;
 
 export interface PoolOptions {
@@ -52,7 +53,8 @@ export class OrderPool {
   /** Queues an order the farm could not fill just now (it was tried at `now`). */
   async open(accountId: number, service: string, filter: SimFilter): Promise<PoolTicket> {
     const now = this.#o.now();
-    await this.#prune(now);
+    // Not waited for: getNum answers at once; a prune that fails is tried again a minute later.
+    this.#prune(now).catch(() => {});
     for (let draws = 0; ; draws++) {
       const ticket: PoolTicket = {
         tzid: firstTzid + Math.floor(Math.random() * (lastTzid - firstTzid + 1)), accountId, service, filter,
@@ -170,5 +172,3 @@ function tried(outcome: OrderOutcome): Tried {
 
 /** A ticket pruned while it was being looked at (it outlived keepMs): over, whatever it was doing. */
 const gone = (t: PoolTicket): PoolTicket => (t.state === 'looking' ? { ...t, state: 'noNumbers', leaseUntil: 0 } : t);
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

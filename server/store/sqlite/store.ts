@@ -246,14 +246,11 @@ export class SqliteStore implements Store {
     return result.ok ? { ok: true, activation: result.activation } : result;
   }
   #open(order: ActivationOrder): OrderResult & { made?: boolean } {
-    if (order.repeat?.chained) {
-      const done = this.#q.activationByChain.get(order.repeat.previousId);
-      if (done) return { ok: true, activation: rows.activation(done) };
-    }
-    if (order.ticket !== undefined) {
-      const done = this.#q.activationByTicket.get(order.ticket);
-      if (done) return { ok: true, activation: rows.activation(done) };
-    }
+    // Made once: a count=N order's next step, or a pool ticket's order, answers the one made before.
+    const done = order.repeat?.chained
+      ? this.#q.activationByChain.get(order.repeat.previousId)
+      : order.ticket === undefined ? undefined : this.#q.activationByTicket.get(order.ticket);
+    if (done) return { ok: true, activation: rows.activation(done) };
     const pick = order.repeat
       ? (this.#q.simForRepeat.get({ iccid: order.repeat.iccid, service: order.service }) as rows.Pick | undefined)
       : this.#allocate(order);
